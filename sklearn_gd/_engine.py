@@ -1,0 +1,389 @@
+"""The one training loop shared by every estimator.
+
+The engine knows nothing of estimators or labels.  It works on
+
+* ``X`` (dense or CSR/CSC, never copied when already usable), ``Y`` the
+  encoded target of shape ``(n, k)`` and ``sw`` the sample weights (or None);
+* ``theta`` of shape ``(n_features + fit_intercept, k)``: the coefficients
+  (rows ``:n_features``) and the intercept (last row when fitted), updated in
+  place.
+
+One parameter update ("step") uses the gradient of the mini-batch objective
+
+    sum_{i in B} s_i loss_i / (|B| * mean(s)) + alpha * R(w)
+
+which is the full objective's gradient when ``B`` is all the data and an
+unbiased estimate of it otherwise (a batch is not renormalised by its own
+weight sum).  The smooth part of the penalty enters the gradient, the whole
+gradient is clipped to ``clip_norm``, the optimizer moves ``theta`` with step
+``lr_t = learning_rate * schedule(t)``, and the L1 part of the penalty is then
+applied as a soft threshold with step ``lr_t * alpha``.
+"""
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "objective_gradient",
+    "lipschitz_constant",
+    "auto_learning_rate",
+    "run_epochs",
+    "EpochResult",
+    "DivergenceError",
+]
+
+# Rows gathered at once when shuffling mini-batches: chunks of about this many
+# bytes are copied into one reusable buffer with ``np.take`` and then sliced
+# into contiguous batches, instead of one fancy-indexed copy per batch.
+_CHUNK_BYTES = 4 * 2**20
+
+
+class DivergenceError(ValueError):
+    """Training produced a non-finite objective or non-finite parameters."""
+
+
+def _split(theta, n_features, fit_intercept):
+    W = theta[:n_features]
+    b = theta[n_features] if fit_intercept else None
+    return W, b
+
+
+def _raw(Xb, W, b):
+    raw = Xb @ W
+    if not isinstance(raw, np.ndarray):  # np.matrix from old sparse types
+        raw = np.asarray(raw)
+    if b is not None:
+        raw += b
+    return raw
+
+
+def _loss_grad(Xb, Yb, swb, theta, norm, loss, fit_intercept, grad):
+    """Data part of the objective on one batch, and its gradient into ``grad``.
+
+    Returns the weighted loss sum (not normalised).
+    """
+    n_features = Xb.shape[1]
+    W, b = _split(theta, n_features, fit_intercept)
+    raw = _raw(Xb, W, b)
+    lsum, G = loss.loss_gradient(Yb, raw, swb)
+    G *= 1.0 / norm
+    gW = grad[:n_features]
+    if sp.issparse(Xb):
+        gW[...] = Xb.T @ G
+    else:
+        np.dot(Xb.T, G, out=gW)
+    if fit_intercept:
+        G.sum(axis=0, out=grad[n_features])
+    return lsum
+
+
+def objective_gradient(X, Y, sw, theta, *, loss, penalty, alpha, fit_intercept):
+    """Full objective ``f(theta)`` and its gradient (smooth penalties only
+    enter the gradient; the L1 part only the value)."""
+    n = X.shape[0]
+    S = n if sw is None else float(sw.sum())
+    grad = np.empty_like(theta)
+    lsum = _loss_grad(X, Y, sw, theta, S, loss, fit_intercept, grad)
+    W = theta[: X.shape[1]]
+    f = lsum / S
+    if alpha and penalty is not None:
+        f += alpha * penalty.value(W)
+        if penalty.l2_weight:
+            grad[: X.shape[1]] += (alpha * penalty.l2_weight) * W
+    return f, grad
+
+
+def lipschitz_constant(X, sw=None, fit_intercept=True, n_iter=10):
+    """Largest eigenvalue of ``Xt^T S Xt / sum(s)``, ``Xt = [X, 1]``.
+
+    Estimated with ``n_iter`` power iterations (Rayleigh quotient) from a
+    fixed start, so it is deterministic and independent of the row order.
+    """
+    n, d = X.shape
+    m = d + int(fit_intercept)
+    S = float(n if sw is None else sw.sum())
+    if m == 0 or S <= 0:
+        return 0.0
+    v = 1.0 + 0.1 * np.random.RandomState(0).uniform(-1, 1, m)
+    v /= np.linalg.norm(v)
+    lam = 0.0
+    for _ in range(n_iter):
+        u = X @ v[:d]
+        u = np.asarray(u, dtype=np.float64).ravel()
+        if fit_intercept:
+            u += v[d]
+        if sw is not None:
+            u *= sw
+        w = np.empty(m)
+        w[:d] = np.asarray(X.T @ u).ravel()
+        if fit_intercept:
+            w[d] = u.sum()
+        w /= S
+        lam = float(v @ w)
+        nw = np.linalg.norm(w)
+        if not np.isfinite(nw):
+            return np.inf
+        if nw == 0:
+            return 0.0
+        v = w / nw
+    return lam
+
+
+def _max_row_curvature(X, sw, fit_intercept):
+    """``max_i (s_i / mean(s)) * (||x_i||^2 + fit_intercept)``."""
+    if sp.issparse(X):
+        sq = np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
+    else:
+        sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+    sq += float(fit_intercept)
+    if sw is not None:
+        sq *= sw / sw.mean()
+    return float(sq.max()) if sq.size else 0.0
+
+
+def auto_learning_rate(
+    X, sw, *, loss, penalty, alpha, fit_intercept, batch_size, optimizer,
+    default_adaptive=None,
+):
+    """The step size of ``learning_rate='auto'``.
+
+    For SGD and momentum: ``1 / L_b`` where ``L_b`` is the smoothness constant
+    of the objective for mini-batches of size ``b`` (Gower et al., 2019,
+    "SGD: general analysis and improved rates", b-nice sampling)::
+
+        L_b = c * (n (b - 1) / (b (n - 1)) * L + (n - b) / (b (n - 1)) * L_max)
+              + alpha * l2
+
+    with ``L`` the largest eigenvalue of ``[X, 1]^T S [X, 1] / sum(s)``
+    (power iterations), ``L_max`` the largest weighted squared row norm,
+    ``c`` the loss's curvature bound (1 squared error / Huber, 1/4 binary log
+    loss, 1/2 multinomial, 2 squared hinge / modified Huber) and ``l2`` the
+    penalty's L2 weight.  ``L_b = L`` for full batches, ``L_max`` for ``b = 1``.
+    For full batches the step is ``1 / L``, stable for plain GD (< 2/L),
+    heavy-ball momentum (< 2(1+m)/L) and Nesterov (< 2(1+m)/((1+2m)L)) on
+    quadratics.  For mini-batches it is ``1 / (2 L_b)``, the step of Gower et
+    al.'s Theorem 3.1 (convergence to a noise ball whose size grows with the
+    step), further divided by the optimizer's
+    ``noise_gain()`` (``(1 - dampening) / (1 - m)`` for momentum,
+    ``1 + m (1 - dampening) / (1 - m)`` for Nesterov), so that the effective
+    step of momentum, and hence the noise it settles at, is that of plain SGD
+    with step ``1 / L_b``.
+    For the adaptive optimizers (Adam, RMSprop, AdaGrad), whose step is a
+    per-coordinate scale, it is torch's default ``lr`` for that optimizer.
+    """
+    if getattr(optimizer, "adaptive", False):
+        return float(default_adaptive if default_adaptive is not None else 1e-3)
+    n = X.shape[0]
+    b = n if batch_size is None else min(int(batch_size), n)
+    L = lipschitz_constant(X, sw, fit_intercept)
+    if b < n:
+        L_max = _max_row_curvature(X, sw, fit_intercept)
+        L = (n * (b - 1) * L + (n - b) * L_max) / (b * (n - 1))
+    L *= loss.curvature
+    if penalty is not None and alpha:
+        L += alpha * penalty.l2_weight
+    factor = 1.0
+    if b < n:
+        factor = 0.5
+        if hasattr(optimizer, "noise_gain"):
+            factor /= optimizer.noise_gain()
+    if not np.isfinite(L):
+        raise DivergenceError(
+            "learning_rate='auto': the Lipschitz constant of the data is not finite "
+            "(features too large); scale the features, e.g. with StandardScaler."
+        )
+    return float(factor / L) if L > 0 else 1.0
+
+
+class EpochResult:
+    """What ``run_epochs`` did: counts and per-epoch curves."""
+
+    def __init__(self):
+        self.n_epochs = 0
+        self.t = 0
+        self.loss_curve = []
+        self.learning_rate_curve = []
+        self.validation_scores = []
+        self.converged = False
+        self.best_loss = np.inf
+        self.best_score = -np.inf
+        self.no_improvement_count = 0
+
+
+def _batches(n, batch_size):
+    if batch_size is None or batch_size >= n:
+        return [(0, n)]
+    return [(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+
+
+def _diverged(learning_rate, epoch, what):
+    return DivergenceError(
+        f"Training diverged at epoch {epoch}: {what} with learning_rate="
+        f"{learning_rate:.6g}. Use a smaller learning_rate, learning_rate='auto', "
+        "clip_norm, or scale the features (e.g. with StandardScaler)."
+    )
+
+
+def run_epochs(
+    X,
+    Y,
+    sw,
+    theta,
+    *,
+    loss,
+    penalty,
+    alpha,
+    optimizer,
+    opt_state,
+    schedule,
+    learning_rate,
+    batch_size,
+    max_epochs,
+    t0=0,
+    fit_intercept=True,
+    clip_norm=None,
+    shuffle=True,
+    rng=None,
+    tol=None,
+    n_iter_no_change=5,
+    score_fn=None,
+    verbose=0,
+    result=None,
+):
+    """Train ``theta`` in place for up to ``max_epochs`` epochs.
+
+    ``score_fn(theta) -> float`` (higher is better), when given, is evaluated
+    after every epoch and used for stopping (early stopping) and for
+    performance-based schedules instead of the training objective.
+    Raises :class:`DivergenceError` when the objective or the parameters stop
+    being finite; ``theta`` is then garbage and must be discarded by the
+    caller.
+    """
+    n, d = X.shape
+    res = EpochResult() if result is None else result
+    S = float(n if sw is None else sw.sum())
+    sw_mean = S / n
+    batches = _batches(n, batch_size)
+    n_batches = len(batches)
+    full_batch = n_batches == 1
+    l1 = alpha * penalty.l1_weight if penalty is not None else 0.0
+    l2 = alpha * penalty.l2_weight if penalty is not None else 0.0
+    W = theta[:d]
+    grad = np.empty_like(theta)
+    gW = grad[:d]
+    step_idx = np.arange(n_batches, dtype=np.float64)
+    dense = not sp.issparse(X)
+    if not full_batch and shuffle:
+        bsz = batches[0][1] - batches[0][0]
+        row_bytes = max(1, d * X.dtype.itemsize)
+        chunk = max(bsz, (_CHUNK_BYTES // row_bytes) // bsz * bsz)
+        buf = np.empty((min(chunk, n), d), dtype=X.dtype) if dense else None
+    else:
+        chunk = n
+        buf = None
+    t = int(t0)
+    start_time = time.time()
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for _ in range(max_epochs):
+            epoch = res.n_epochs + 1
+            lrs = learning_rate * np.asarray(schedule(t + step_idx), dtype=np.float64)
+            pen_start = alpha * penalty.value(W) if (penalty is not None and alpha) else 0.0
+            lsum_epoch = 0.0
+            if full_batch:
+                lsum_epoch = _step(
+                    X, Y, sw, theta, n * sw_mean, loss, fit_intercept, grad, gW, W,
+                    l1, l2, clip_norm, optimizer, opt_state, float(lrs[0]), penalty,
+                )
+                t += 1
+            else:
+                order = rng.permutation(n) if shuffle else None
+                k = 0
+                for c0 in range(0, n, chunk):
+                    c1 = min(c0 + chunk, n)
+                    if order is None:
+                        Xc, Yc = X[c0:c1], Y[c0:c1]
+                        swc = None if sw is None else sw[c0:c1]
+                    else:
+                        idx = order[c0:c1]
+                        if dense:
+                            Xc = np.take(X, idx, axis=0, out=buf[: c1 - c0])
+                        else:
+                            Xc = X[idx]
+                        Yc = Y[idx]
+                        swc = None if sw is None else sw[idx]
+                    for b0 in range(0, c1 - c0, batches[0][1]):
+                        b1 = min(b0 + batches[0][1], c1 - c0)
+                        lr = float(lrs[k])
+                        k += 1
+                        lsum_epoch += _step(
+                            Xc[b0:b1], Yc[b0:b1], None if swc is None else swc[b0:b1],
+                            theta, (b1 - b0) * sw_mean, loss, fit_intercept, grad, gW,
+                            W, l1, l2, clip_norm, optimizer, opt_state, lr, penalty,
+                        )
+                        t += 1
+            obj = lsum_epoch / S + pen_start
+            res.n_epochs = epoch
+            res.t = t
+            if not np.isfinite(obj):
+                raise _diverged(learning_rate, epoch, "the objective is not finite")
+            if not np.all(np.isfinite(theta)):
+                raise _diverged(learning_rate, epoch, "the coefficients are not finite")
+            res.loss_curve.append(float(obj))
+            res.learning_rate_curve.append(float(lrs[-1]))
+
+            if score_fn is not None:
+                score = float(score_fn(theta))
+                res.validation_scores.append(score)
+                if tol is not None and score < res.best_score + tol:
+                    res.no_improvement_count += 1
+                else:
+                    res.no_improvement_count = 0
+                res.best_score = max(res.best_score, score)
+            else:
+                if tol is not None and obj > res.best_loss - tol:
+                    res.no_improvement_count += 1
+                else:
+                    res.no_improvement_count = 0
+                res.best_loss = min(res.best_loss, obj)
+            if getattr(schedule, "stateful", False):
+                if score_fn is not None:
+                    schedule.observe(res.validation_scores[-1], greater_is_better=True)
+                else:
+                    schedule.observe(obj)
+            if verbose:
+                extra = (
+                    f", validation score={res.validation_scores[-1]:.6g}"
+                    if score_fn is not None
+                    else ""
+                )
+                print(
+                    f"Epoch {epoch}, objective={obj:.8g}{extra}, "
+                    f"learning rate={lrs[-1]:.4g}, t={t}, "
+                    f"time={time.time() - start_time:.3f}s"
+                )
+            if tol is not None and res.no_improvement_count >= n_iter_no_change:
+                res.converged = True
+                break
+    return res
+
+
+def _step(
+    Xb, Yb, swb, theta, norm, loss, fit_intercept, grad, gW, W, l1, l2, clip_norm,
+    optimizer, opt_state, lr, penalty,
+):
+    """One parameter update on one batch; returns the batch's loss sum."""
+    lsum = _loss_grad(Xb, Yb, swb, theta, norm, loss, fit_intercept, grad)
+    if l2:
+        gW += l2 * W
+    if clip_norm is not None:
+        gnorm = float(np.sqrt(np.vdot(grad, grad)))
+        if gnorm > clip_norm:
+            grad *= clip_norm / gnorm
+    optimizer.update(theta, grad, opt_state, lr)
+    if l1:
+        # prox of the L1 part: soft threshold by lr * alpha * l1_weight
+        penalty.prox_l1(W, lr * l1 / penalty.l1_weight, out=W)
+    return lsum

@@ -1,0 +1,257 @@
+"""Update rules, with the equations of ``torch.optim`` (default options).
+
+An optimizer object carries only its hyper-parameters (clonable, tunable as
+``optimizer__beta_1``).  Its state (velocity, moments, its own step count)
+is an explicit dict created by ``init_state(params)`` and threaded through
+``update(params, grad, state, lr)``, which changes ``params`` in place; the
+estimator keeps that dict in its fitted attribute ``optimizer_state_``.
+``lr`` is the step size of this update, ``learning_rate * schedule(t)``.
+
+Equations (``g`` the gradient, ``w`` the parameters, ``t`` counted from 1):
+
+* ``SGD``: ``w -= lr * g``.
+* ``Momentum`` (``torch.optim.SGD``): ``v_1 = g_1``,
+  ``v_t = momentum * v_{t-1} + (1 - dampening) * g_t``; the direction is
+  ``g_t + momentum * v_t`` if ``nesterov`` else ``v_t``; ``w -= lr * d``.
+* ``Adam``: ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``,
+  ``w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``.
+* ``RMSprop``: ``v = rho v + (1 - rho) g^2``, ``w -= lr * g / (sqrt(v) + eps)``.
+* ``AdaGrad``: ``s += g^2``, ``w -= lr * g / (sqrt(s) + eps)``.
+"""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
+
+__all__ = ["Optimizer", "SGD", "Momentum", "Adam", "RMSprop", "AdaGrad", "get_optimizer"]
+
+
+class Optimizer(BaseEstimator):
+    """Base class of update rules."""
+
+    _parameter_constraints: dict = {}
+    #: Whether the step size is a per-coordinate scale (Adam family) rather
+    #: than a multiple of the inverse Lipschitz constant.
+    adaptive = False
+
+    def validate(self):
+        """Check the arguments; errors name the optimizer class."""
+        self._validate_params()
+        return self
+
+    def init_state(self, params):
+        """A fresh state for parameters shaped like ``params``."""
+        return {"step": 0}
+
+    def update(self, params, grad, state, lr):  # pragma: no cover - abstract
+        """Apply one update to ``params`` in place; ``grad`` may be overwritten."""
+        raise NotImplementedError
+
+    def noise_gain(self):
+        """How much the update amplifies a persistent gradient (the
+        "effective step" of momentum, ``lr * noise_gain()``).
+
+        ``learning_rate='auto'`` divides its mini-batch step by this factor so
+        that the steady-state noise is that of plain SGD at ``1 / L_b``.
+        """
+        return 1.0
+
+
+class SGD(Optimizer):
+    """Plain step ``w -= lr * g``."""
+
+    def update(self, params, grad, state, lr):
+        state["step"] += 1
+        grad *= lr
+        params -= grad
+
+
+class Momentum(Optimizer):
+    """``torch.optim.SGD`` with momentum.
+
+    Parameters
+    ----------
+    momentum : float in [0, 1), default=0.9
+    dampening : float in [0, 1], default=0.0
+        ``dampening=momentum`` gives the moving-average form
+        ``v = m v + (1 - m) g``.
+    nesterov : bool, default=False
+        Nesterov's look-ahead direction ``g + momentum * v``.  (torch refuses
+        ``nesterov`` with a non-zero dampening; here the equations are simply
+        applied as written.)
+    """
+
+    _parameter_constraints: dict = {
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "dampening": [Interval(Real, 0, 1, closed="both")],
+        "nesterov": ["boolean"],
+    }
+
+    def __init__(self, momentum=0.9, dampening=0.0, nesterov=False):
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+
+    def init_state(self, params):
+        return {"step": 0, "velocity": None}
+
+    def noise_gain(self):
+        m, d = float(self.momentum), float(self.dampening)
+        if m == 0.0:
+            return 1.0
+        gain = (1.0 - d) / (1.0 - m)
+        return 1.0 + m * gain if self.nesterov else max(gain, 1.0)
+
+    def update(self, params, grad, state, lr):
+        m = float(self.momentum)
+        state["step"] += 1
+        if m == 0.0:  # torch keeps no buffer without momentum: a plain step
+            grad *= lr
+            params -= grad
+            return
+        v = state["velocity"]
+        if v is None:
+            v = state["velocity"] = grad.copy()
+        else:
+            v *= m
+            damp = 1.0 - float(self.dampening)
+            if damp == 1.0:
+                v += grad
+            else:
+                v += damp * grad
+        if self.nesterov:
+            grad += m * v
+            grad *= lr
+            params -= grad
+        else:
+            params -= lr * v
+
+
+class Adam(Optimizer):
+    """``torch.optim.Adam`` (no weight decay, no amsgrad)."""
+
+    adaptive = True
+
+    _parameter_constraints: dict = {
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def init_state(self, params):
+        return {"step": 0, "m": np.zeros_like(params), "v": np.zeros_like(params)}
+
+    def update(self, params, grad, state, lr):
+        b1, b2 = float(self.beta_1), float(self.beta_2)
+        state["step"] += 1
+        t = state["step"]
+        m, v = state["m"], state["v"]
+        m *= b1
+        m += (1.0 - b1) * grad
+        v *= b2
+        grad *= grad
+        grad *= 1.0 - b2
+        v += grad
+        step_size = lr / (1.0 - b1**t)
+        denom = np.sqrt(v)
+        denom /= np.sqrt(1.0 - b2**t)
+        denom += float(self.epsilon)
+        np.divide(m, denom, out=denom)
+        denom *= step_size
+        params -= denom
+
+
+class RMSprop(Optimizer):
+    """``torch.optim.RMSprop`` (not centered, no momentum).
+
+    torch calls the decay ``alpha``; here it is ``rho`` so that it never
+    clashes with the penalty strength ``alpha``.
+    """
+
+    adaptive = True
+
+    _parameter_constraints: dict = {
+        "rho": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, rho=0.99, epsilon=1e-8):
+        self.rho = rho
+        self.epsilon = epsilon
+
+    def init_state(self, params):
+        return {"step": 0, "square_avg": np.zeros_like(params)}
+
+    def update(self, params, grad, state, lr):
+        rho = float(self.rho)
+        state["step"] += 1
+        sq = state["square_avg"]
+        sq *= rho
+        sq += (1.0 - rho) * grad * grad
+        denom = np.sqrt(sq)
+        denom += float(self.epsilon)
+        np.divide(grad, denom, out=grad)
+        grad *= lr
+        params -= grad
+
+
+class AdaGrad(Optimizer):
+    """``torch.optim.Adagrad`` (``lr_decay=0``, ``initial_accumulator_value=0``)."""
+
+    adaptive = True
+
+    _parameter_constraints: dict = {
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, epsilon=1e-10):
+        self.epsilon = epsilon
+
+    def init_state(self, params):
+        return {"step": 0, "sum": np.zeros_like(params)}
+
+    def update(self, params, grad, state, lr):
+        state["step"] += 1
+        s = state["sum"]
+        s += grad * grad
+        denom = np.sqrt(s)
+        denom += float(self.epsilon)
+        np.divide(grad, denom, out=grad)
+        grad *= lr
+        params -= grad
+
+
+_NAMES = {
+    "sgd": lambda: SGD(),
+    "momentum": lambda: Momentum(0.9),
+    "nesterov": lambda: Momentum(0.9, nesterov=True),
+    "adam": lambda: Adam(),
+    "rmsprop": lambda: RMSprop(),
+    "adagrad": lambda: AdaGrad(),
+}
+
+#: Step sizes used by ``learning_rate='auto'`` for the adaptive optimizers,
+#: whose step is a per-coordinate scale rather than a multiple of 1/L:
+#: torch's defaults.
+ADAPTIVE_DEFAULT_LR = {"Adam": 1e-3, "RMSprop": 1e-2, "AdaGrad": 1e-2}
+
+
+def get_optimizer(optimizer):
+    """Resolve a name (``'sgd'``, ``'momentum'``, ``'nesterov'``, ``'adam'``,
+    ``'rmsprop'``, ``'adagrad'``) or an optimizer object."""
+    if isinstance(optimizer, str):
+        try:
+            return _NAMES[optimizer]()
+        except KeyError:
+            raise ValueError(
+                f"Unknown optimizer {optimizer!r}; expected one of {sorted(_NAMES)} "
+                "or an optimizer object."
+            ) from None
+    return optimizer
