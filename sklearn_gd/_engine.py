@@ -40,6 +40,11 @@ __all__ = [
 _CHUNK_BYTES = 4 * 2**20
 
 
+# An epoch objective this many times above the objective at w = 0 (or the
+# first epoch's) means the iterates run away.
+_DIVERGENCE_FACTOR = 1e12
+
+
 class DivergenceError(ValueError):
     """Training produced a non-finite objective or non-finite parameters."""
 
@@ -210,6 +215,7 @@ class EpochResult:
         self.best_loss = np.inf
         self.best_score = -np.inf
         self.no_improvement_count = 0
+        self.reference_objective = None
 
 
 def _batches(n, batch_size):
@@ -287,6 +293,16 @@ def run_epochs(
     start_time = time.time()
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        # Scale of the objective at the trivial model w = 0 (needs no pass
+        # over X): an epoch objective _DIVERGENCE_FACTOR times above it (or
+        # above the first epoch's) is a run-away, reported before it overflows.
+        if res.reference_objective is None:
+            zero = np.zeros((min(n, 100_000), Y.shape[1]), dtype=theta.dtype)
+            f0 = loss.loss_gradient(
+                Y[: len(zero)], zero, None if sw is None else sw[: len(zero)]
+            )[0]
+            swz = len(zero) if sw is None else float(sw[: len(zero)].sum())
+            res.reference_objective = f0 / swz if swz > 0 else 0.0
         for _ in range(max_epochs):
             epoch = res.n_epochs + 1
             lrs = learning_rate * np.asarray(schedule(t + step_idx), dtype=np.float64)
@@ -309,7 +325,8 @@ def run_epochs(
                     else:
                         idx = order[c0:c1]
                         if dense:
-                            Xc = np.take(X, idx, axis=0, out=buf[: c1 - c0])
+                            # mode="clip": with the default mode="raise" numpy copies `out`
+                            Xc = np.take(X, idx, axis=0, out=buf[: c1 - c0], mode="clip")
                         else:
                             Xc = X[idx]
                         Yc = Y[idx]
@@ -329,6 +346,15 @@ def run_epochs(
             res.t = t
             if not np.isfinite(obj):
                 raise _diverged(learning_rate, epoch, "the objective is not finite")
+            if not res.loss_curve:
+                res.reference_objective = max(res.reference_objective, obj)
+            if obj > _DIVERGENCE_FACTOR * res.reference_objective > 0:
+                raise _diverged(
+                    learning_rate,
+                    epoch,
+                    f"the objective grew to {obj:.3g}, more than {_DIVERGENCE_FACTOR:.0e} "
+                    "times its starting value",
+                )
             if not np.all(np.isfinite(theta)):
                 raise _diverged(learning_rate, epoch, "the coefficients are not finite")
             res.loss_curve.append(float(obj))

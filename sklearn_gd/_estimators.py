@@ -271,11 +271,15 @@ class _BaseGD(BaseEstimator):
             t0 = 0
             lr = None
 
-        rng = check_random_state(self.random_state)
-        split_seed = rng.randint(np.iinfo(np.int32).max)
+        if incremental and not first_call:
+            # later partial_fit calls continue the shuffling stream
+            rng = copy.deepcopy(self._rng)
+        else:
+            rng = check_random_state(self.random_state)
         score_fn = None
         X_train, Y_train, sw_train = X, Y, sw
         if self.early_stopping and not incremental:
+            split_seed = rng.randint(np.iinfo(np.int32).max)
             train, val = self._validation_split(y, n_samples, split_seed)
             X_train, Y_train = X[train], Y[train]
             sw_train = None if sw is None else sw[train]
@@ -340,6 +344,7 @@ class _BaseGD(BaseEstimator):
         )
 
         # Only now, with a finite result, change the estimator.
+        self._rng = rng
         self._set_theta(theta, n_features)
         self._set_classes(classes)
         self.learning_rate_ = lr
