@@ -305,6 +305,7 @@ class _BaseGD(BaseEstimator):
                 alpha=self.alpha, fit_intercept=self.fit_intercept, tol=self.tol,
                 max_iter=self.max_iter, verbose=self.verbose,
             )
+            self._rng = rng
             self._set_theta(res.theta, n_features)
             self._set_classes(classes)
             self.n_iter_ = res.n_iter

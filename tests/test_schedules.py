@@ -177,7 +177,10 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("schedule, ref", CASES, ids=lambda c: repr(c)[:60])
+CASE_IDS = [f"{i}-{type(c[0]).__name__}" for i, c in enumerate(CASES)]
+
+
+@pytest.mark.parametrize("schedule, ref", CASES, ids=CASE_IDS)
 def test_schedule_matches_reference_scalar_and_array(schedule, ref):
     expected = np.array([ref(float(t)) for t in STEPS])
     scalars = np.array([schedule(t) for t in STEPS])
@@ -248,7 +251,11 @@ def test_noisy_linear_cosine_reproducible_and_order_free():
     assert_allclose(quiet(steps), LinearCosineDecay(100)(steps), rtol=1e-12)
 
 
-@pytest.mark.parametrize("schedule", [c[0] for c in CASES] + [NoisyLinearCosineDecay(50)])
+@pytest.mark.parametrize(
+    "schedule",
+    [c[0] for c in CASES] + [NoisyLinearCosineDecay(50)],
+    ids=CASE_IDS + ["noisy"],
+)
 def test_purity_and_clone(schedule):
     params = schedule.get_params(deep=True)
     before = pickle.dumps(schedule)
