@@ -189,6 +189,11 @@ class _BaseGD(BaseEstimator):
         coef = theta[:n_features].T.copy()
         if self.fit_intercept:
             intercept = theta[n_features].copy()
+            if theta.shape[1] > 2 and self.loss == "log_loss":
+                # A softmax is unchanged by a common shift of the intercepts:
+                # report the centred one (gradient descent from zero stays
+                # centred anyway; TNC may drift).
+                intercept -= intercept.mean()
         else:
             intercept = np.zeros(theta.shape[1], dtype=theta.dtype)
         self._store_coef(coef, intercept)
