@@ -149,8 +149,17 @@ def _max_row_curvature(X, sw, fit_intercept):
 
 
 def auto_learning_rate(
-    X, sw, *, loss, penalty, alpha, fit_intercept, batch_size, optimizer,
+    X,
+    sw,
+    *,
+    loss,
+    penalty,
+    alpha,
+    fit_intercept,
+    batch_size,
+    optimizer,
     default_adaptive=None,
+    target_scale=1.0,
 ):
     """The step size of ``learning_rate='auto'``.
 
@@ -175,11 +184,16 @@ def auto_learning_rate(
     ``1 + m (1 - dampening) / (1 - m)`` for Nesterov), so that the effective
     step of momentum, and hence the noise it settles at, is that of plain SGD
     with step ``1 / L_b``.
-    For the adaptive optimizers (Adam, RMSprop, AdaGrad), whose step is a
-    per-coordinate scale, it is torch's default ``lr`` for that optimizer.
+    For the adaptive optimizers (Adam, RMSprop, AdaGrad), which move every
+    coefficient by about ``lr`` per step whatever the gradient's size, it is
+    torch's default ``lr`` for that optimizer (1e-3 Adam, 1e-2 RMSprop and
+    AdaGrad) times ``target_scale`` (the estimator passes ``max(1, RMS(y))``
+    for regression, 1 for classification), so that the intercept of a target
+    in the hundreds is reachable.
     """
     if getattr(optimizer, "adaptive", False):
-        return float(default_adaptive if default_adaptive is not None else 1e-3)
+        base = default_adaptive if default_adaptive is not None else 1e-3
+        return float(base * max(1.0, target_scale))
     n = X.shape[0]
     b = n if batch_size is None else min(int(batch_size), n)
     L = lipschitz_constant(X, sw, fit_intercept)
@@ -306,12 +320,29 @@ def run_epochs(
         for _ in range(max_epochs):
             epoch = res.n_epochs + 1
             lrs = learning_rate * np.asarray(schedule(t + step_idx), dtype=np.float64)
-            pen_start = alpha * penalty.value(W) if (penalty is not None and alpha) else 0.0
+            pen_start = (
+                alpha * penalty.value(W) if (penalty is not None and alpha) else 0.0
+            )
             lsum_epoch = 0.0
             if full_batch:
                 lsum_epoch = _step(
-                    X, Y, sw, theta, n * sw_mean, loss, fit_intercept, grad, gW, W,
-                    l1, l2, clip_norm, optimizer, opt_state, float(lrs[0]), penalty,
+                    X,
+                    Y,
+                    sw,
+                    theta,
+                    n * sw_mean,
+                    loss,
+                    fit_intercept,
+                    grad,
+                    gW,
+                    W,
+                    l1,
+                    l2,
+                    clip_norm,
+                    optimizer,
+                    opt_state,
+                    float(lrs[0]),
+                    penalty,
                 )
                 t += 1
             else:
@@ -325,8 +356,10 @@ def run_epochs(
                     else:
                         idx = order[c0:c1]
                         if dense:
-                            # mode="clip": with the default mode="raise" numpy copies `out`
-                            Xc = np.take(X, idx, axis=0, out=buf[: c1 - c0], mode="clip")
+                            # mode="clip": mode="raise" would copy `out`
+                            Xc = np.take(
+                                X, idx, axis=0, out=buf[: c1 - c0], mode="clip"
+                            )
                         else:
                             Xc = X[idx]
                         Yc = Y[idx]
@@ -336,9 +369,23 @@ def run_epochs(
                         lr = float(lrs[k])
                         k += 1
                         lsum_epoch += _step(
-                            Xc[b0:b1], Yc[b0:b1], None if swc is None else swc[b0:b1],
-                            theta, (b1 - b0) * sw_mean, loss, fit_intercept, grad, gW,
-                            W, l1, l2, clip_norm, optimizer, opt_state, lr, penalty,
+                            Xc[b0:b1],
+                            Yc[b0:b1],
+                            None if swc is None else swc[b0:b1],
+                            theta,
+                            (b1 - b0) * sw_mean,
+                            loss,
+                            fit_intercept,
+                            grad,
+                            gW,
+                            W,
+                            l1,
+                            l2,
+                            clip_norm,
+                            optimizer,
+                            opt_state,
+                            lr,
+                            penalty,
                         )
                         t += 1
             obj = lsum_epoch / S + pen_start
@@ -352,8 +399,8 @@ def run_epochs(
                 raise _diverged(
                     learning_rate,
                     epoch,
-                    f"the objective grew to {obj:.3g}, more than {_DIVERGENCE_FACTOR:.0e} "
-                    "times its starting value",
+                    f"the objective grew to {obj:.3g}, more than "
+                    f"{_DIVERGENCE_FACTOR:.0e} times its starting value",
                 )
             if not np.all(np.isfinite(theta)):
                 raise _diverged(learning_rate, epoch, "the coefficients are not finite")
@@ -397,8 +444,23 @@ def run_epochs(
 
 
 def _step(
-    Xb, Yb, swb, theta, norm, loss, fit_intercept, grad, gW, W, l1, l2, clip_norm,
-    optimizer, opt_state, lr, penalty,
+    Xb,
+    Yb,
+    swb,
+    theta,
+    norm,
+    loss,
+    fit_intercept,
+    grad,
+    gW,
+    W,
+    l1,
+    l2,
+    clip_norm,
+    optimizer,
+    opt_state,
+    lr,
+    penalty,
 ):
     """One parameter update on one batch; returns the batch's loss sum."""
     lsum = _loss_grad(Xb, Yb, swb, theta, norm, loss, fit_intercept, grad)

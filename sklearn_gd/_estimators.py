@@ -11,10 +11,14 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import expit, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
-from sklearn.base import _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    _fit_context,
+    clone,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
@@ -23,7 +27,11 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from . import _engine, _losses
 from .optimizers import ADAPTIVE_DEFAULT_LR, Momentum, get_optimizer
@@ -140,7 +148,10 @@ class _BaseGD(BaseEstimator):
         if sample_weight is None and getattr(self, "class_weight", None) is None:
             return None
         sw = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True,
+            sample_weight,
+            X,
+            dtype=X.dtype,
+            ensure_non_negative=True,
             allow_all_zero_weights=True,
         )
         sw = np.array(sw, dtype=X.dtype, copy=True)
@@ -157,7 +168,10 @@ class _BaseGD(BaseEstimator):
     def _class_weight_per_sample(self, y, classes):
         return None
 
-    def _resolve_learning_rate(self, X, sw, loss, penalty, optimizer):
+    def _target_scale(self, Y, sw):
+        return 1.0
+
+    def _resolve_learning_rate(self, X, Y, sw, loss, penalty, optimizer):
         if self.learning_rate != "auto":
             return float(self.learning_rate)
         return _engine.auto_learning_rate(
@@ -170,6 +184,7 @@ class _BaseGD(BaseEstimator):
             batch_size=self.batch_size,
             optimizer=optimizer,
             default_adaptive=ADAPTIVE_DEFAULT_LR.get(type(optimizer).__name__),
+            target_scale=self._target_scale(Y, sw),
         )
 
     def _theta_from_fitted(self, n_features, n_outputs, dtype):
@@ -222,9 +237,7 @@ class _BaseGD(BaseEstimator):
                 test_size=self.validation_fraction, random_state=seed
             )
         else:
-            cv = ShuffleSplit(
-                test_size=self.validation_fraction, random_state=seed
-            )
+            cv = ShuffleSplit(test_size=self.validation_fraction, random_state=seed)
         train, val = next(cv.split(np.zeros((n_samples, 1)), y))
         return np.sort(train), np.sort(val)
 
@@ -271,7 +284,9 @@ class _BaseGD(BaseEstimator):
             if self.warm_start and hasattr(self, "coef_") and not incremental:
                 theta = self._theta_from_fitted(n_features, n_outputs, X.dtype)
             else:
-                theta = np.zeros((n_features + int(self.fit_intercept), n_outputs), X.dtype)
+                theta = np.zeros(
+                    (n_features + int(self.fit_intercept), n_outputs), X.dtype
+                )
             opt_state = optimizer.init_state(theta)
             t0 = 0
             lr = None
@@ -291,7 +306,9 @@ class _BaseGD(BaseEstimator):
             X_val, y_val = X[val], y[val]
             sw_val = None if sw is None else sw[val]
             if sw_train is not None and not sw_train.sum() > 0:
-                raise ValueError("The training part of the sample weights sums to zero.")
+                raise ValueError(
+                    "The training part of the sample weights sums to zero."
+                )
 
             def score_fn(theta):
                 return self._score_theta(theta, X_val, y_val, sw_val, classes)
@@ -300,15 +317,25 @@ class _BaseGD(BaseEstimator):
             if self.solver == "tnc" and not incremental:
                 lr = np.nan
             else:
-                lr = self._resolve_learning_rate(X_train, sw_train, loss, penalty, optimizer)
+                lr = self._resolve_learning_rate(
+                    X_train, Y_train, sw_train, loss, penalty, optimizer
+                )
 
         if self.solver == "tnc" and not incremental:
             from ._tnc import minimize_tnc
 
             res = minimize_tnc(
-                X_train, Y_train, sw_train, theta, loss=loss, penalty=penalty,
-                alpha=self.alpha, fit_intercept=self.fit_intercept, tol=self.tol,
-                max_iter=self.max_iter, verbose=self.verbose,
+                X_train,
+                Y_train,
+                sw_train,
+                theta,
+                loss=loss,
+                penalty=penalty,
+                alpha=self.alpha,
+                fit_intercept=self.fit_intercept,
+                tol=self.tol,
+                max_iter=self.max_iter,
+                verbose=self.verbose,
             )
             self._rng = rng
             self._set_theta(res.theta, n_features)
@@ -320,7 +347,11 @@ class _BaseGD(BaseEstimator):
             self.learning_rate_curve_ = np.full(len(res.loss_curve), np.nan)
             self.validation_scores_ = None
             self.learning_rate_ = lr
-            self.penalty_, self.schedule_, self.optimizer_ = penalty, schedule, optimizer
+            self.penalty_, self.schedule_, self.optimizer_ = (
+                penalty,
+                schedule,
+                optimizer,
+            )
             self.optimizer_state_ = opt_state
             return self
 
@@ -398,7 +429,10 @@ class _BaseGD(BaseEstimator):
     def _decision(self, X):
         check_is_fitted(self)
         X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
             reset=False,
         )
         return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
@@ -409,6 +443,10 @@ class _RegressorMixinGD(RegressorMixin, _BaseGD):
 
     def _encode(self, y, dtype, classes):
         return np.asarray(y, dtype=dtype).reshape(-1, 1)
+
+    def _target_scale(self, Y, sw):
+        sq = np.asarray(Y[:, 0], dtype=np.float64) ** 2
+        return float(np.sqrt(np.average(sq, weights=sw)))
 
     def _store_coef(self, coef, intercept):
         self.coef_ = coef.ravel()
@@ -470,7 +508,9 @@ class _ClassifierMixinGD(ClassifierMixin, _BaseGD):
             )
         if first_call:
             if classes is None:
-                raise ValueError("classes must be passed on the first call to partial_fit.")
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
             classes = np.unique(classes)
             if len(classes) < 2:
                 raise ValueError(
@@ -478,7 +518,9 @@ class _ClassifierMixinGD(ClassifierMixin, _BaseGD):
                     f"classes={classes!r} has only one class."
                 )
         else:
-            if classes is not None and not np.array_equal(self.classes_, np.unique(classes)):
+            if classes is not None and not np.array_equal(
+                self.classes_, np.unique(classes)
+            ):
                 raise ValueError(
                     f"`classes={classes!r}` is not the same as on the first call to "
                     f"partial_fit, was: {self.classes_!r}"
@@ -486,7 +528,9 @@ class _ClassifierMixinGD(ClassifierMixin, _BaseGD):
             classes = self.classes_
         unseen = np.setdiff1d(np.unique(y), classes)
         if unseen.size:
-            raise ValueError(f"y contains labels {unseen!r} not in classes {classes!r}.")
+            raise ValueError(
+                f"y contains labels {unseen!r} not in classes {classes!r}."
+            )
         return classes
 
     def _set_classes(self, classes):
@@ -707,7 +751,10 @@ or optimizer object, default='sgd'
     _parameter_constraints: dict = {
         **_BaseGD._parameter_constraints,
         "loss": [StrOptions(set(_losses.REGRESSION_LOSSES))],
-        "optimizer": [StrOptions(_OPTIMIZER_NAMES), HasMethods(["init_state", "update"])],
+        "optimizer": [
+            StrOptions(_OPTIMIZER_NAMES),
+            HasMethods(["init_state", "update"]),
+        ],
         "epsilon": [Interval(Real, 0, None, closed="left")],
     }
 
@@ -800,7 +847,10 @@ default='log_loss'
     _parameter_constraints: dict = {
         **_BaseGD._parameter_constraints,
         "loss": [StrOptions(set(_losses.CLASSIFICATION_LOSSES))],
-        "optimizer": [StrOptions(_OPTIMIZER_NAMES), HasMethods(["init_state", "update"])],
+        "optimizer": [
+            StrOptions(_OPTIMIZER_NAMES),
+            HasMethods(["init_state", "update"]),
+        ],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 

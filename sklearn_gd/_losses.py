@@ -147,7 +147,13 @@ class ModifiedHuber(_Loss):
 
 REGRESSION_LOSSES = ("squared_error", "huber", "epsilon_insensitive")
 CLASSIFICATION_LOSSES = ("log_loss", "hinge", "squared_hinge", "modified_huber")
-SMOOTH_LOSSES = ("squared_error", "huber", "log_loss", "squared_hinge", "modified_huber")
+SMOOTH_LOSSES = (
+    "squared_error",
+    "huber",
+    "log_loss",
+    "squared_hinge",
+    "modified_huber",
+)
 
 
 def get_loss(name, *, epsilon=0.1, n_classes=None):

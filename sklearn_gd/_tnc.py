@@ -34,7 +34,17 @@ class TNCResult:
 
 
 def minimize_tnc(
-    X, Y, sw, theta0, *, loss, penalty, alpha, fit_intercept, tol, max_iter,
+    X,
+    Y,
+    sw,
+    theta0,
+    *,
+    loss,
+    penalty,
+    alpha,
+    fit_intercept,
+    tol,
+    max_iter,
     verbose=0,
 ):
     """Minimise the objective from ``theta0`` with TNC; returns a TNCResult."""
@@ -45,7 +55,13 @@ def minimize_tnc(
     def fun(x):
         theta = x.reshape(shape)
         f, g = objective_gradient(
-            X, Y, sw, theta, loss=loss, penalty=penalty, alpha=alpha,
+            X,
+            Y,
+            sw,
+            theta,
+            loss=loss,
+            penalty=penalty,
+            alpha=alpha,
             fit_intercept=fit_intercept,
         )
         counter["n"] += 1
@@ -68,8 +84,12 @@ def minimize_tnc(
     start = time.perf_counter()
     with np.errstate(over="ignore", under="ignore"):
         res = minimize(
-            fun, theta0.astype(np.float64).ravel(), jac=True, method="TNC",
-            callback=callback, options=options,
+            fun,
+            theta0.astype(np.float64).ravel(),
+            jac=True,
+            method="TNC",
+            callback=callback,
+            options=options,
         )
     elapsed = time.perf_counter() - start
     theta = res.x.reshape(shape).astype(theta0.dtype)
@@ -80,4 +100,6 @@ def minimize_tnc(
         )
     if not curve:
         curve.append(float(res.fun))
-    return TNCResult(theta, int(res.nit), int(counter["n"]), curve, elapsed, res.message)
+    return TNCResult(
+        theta, int(res.nit), int(counter["n"]), curve, elapsed, res.message
+    )

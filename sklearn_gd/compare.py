@@ -31,7 +31,13 @@ def objective_value(estimator, X, y, sample_weight=None):
     if est.fit_intercept:
         theta[d] = np.asarray(est.intercept_, dtype=np.float64).ravel()
     f, _ = _engine.objective_gradient(
-        Xv, Y, sw, theta, loss=loss, penalty=est.penalty_, alpha=est.alpha,
+        Xv,
+        Y,
+        sw,
+        theta,
+        loss=loss,
+        penalty=est.penalty_,
+        alpha=est.alpha,
         fit_intercept=est.fit_intercept,
     )
     return float(f)

@@ -25,7 +25,15 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Adam", "RMSprop", "AdaGrad", "get_optimizer"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Momentum",
+    "Adam",
+    "RMSprop",
+    "AdaGrad",
+    "get_optimizer",
+]
 
 
 class Optimizer(BaseEstimator):

@@ -21,7 +21,7 @@ from sklearn_gd import (
     MomentumSGDClassifier,
     MomentumSGDRegressor,
 )
-from sklearn_gd.penalties import ElasticNet, L1
+from sklearn_gd.penalties import L1, ElasticNet
 from sklearn_gd.schedules import ExponentialDecay
 
 
@@ -82,7 +82,9 @@ def test_log_loss_l2_equals_logistic_regression_binary():
     X, y = make_classification(300, 5, n_informative=3, random_state=0)
     X = StandardScaler().fit_transform(X)
     a = 0.01
-    ours = GDClassifier(alpha=a, tol=None, max_iter=3000, optimizer="nesterov").fit(X, y)
+    ours = GDClassifier(alpha=a, tol=None, max_iter=3000, optimizer="nesterov").fit(
+        X, y
+    )
     ref = LogisticRegression(C=1 / (a * len(y)), tol=1e-12, max_iter=10000).fit(X, y)
     _close(ours.coef_, ref.coef_)
     _close(ours.intercept_, ref.intercept_)
@@ -96,11 +98,15 @@ def test_log_loss_l2_equals_logistic_regression_multinomial():
     )
     X = StandardScaler().fit_transform(X)
     a = 0.01
-    ours = GDClassifier(alpha=a, tol=None, max_iter=3000, optimizer="nesterov").fit(X, y)
+    ours = GDClassifier(alpha=a, tol=None, max_iter=3000, optimizer="nesterov").fit(
+        X, y
+    )
     ref = LogisticRegression(C=1 / (a * len(y)), tol=1e-12, max_iter=10000).fit(X, y)
     _close(ours.coef_, ref.coef_)
     # intercepts of a softmax are defined up to a common shift
-    _close(ours.intercept_ - ours.intercept_.mean(), ref.intercept_ - ref.intercept_.mean())
+    _close(
+        ours.intercept_ - ours.intercept_.mean(), ref.intercept_ - ref.intercept_.mean()
+    )
     assert ours.coef_.shape == (3, 6) and ours.intercept_.shape == (3,)
     assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-5)
 
@@ -109,7 +115,9 @@ def test_one_vs_rest_is_the_sum_of_binary_problems():
     X, y = make_classification(
         200, 4, n_informative=3, n_redundant=0, n_classes=3, random_state=0
     )
-    kw = dict(loss="squared_hinge", alpha=0.01, tol=None, max_iter=50, learning_rate=0.05)
+    kw = dict(
+        loss="squared_hinge", alpha=0.01, tol=None, max_iter=50, learning_rate=0.05
+    )
     multi = GDClassifier(**kw).fit(X, y)
     for k in range(3):
         binary = GDClassifier(**kw).fit(X, y == k)
@@ -119,7 +127,9 @@ def test_one_vs_rest_is_the_sum_of_binary_problems():
     assert_allclose(multi.loss_curve_, np.sum(per_class, axis=0), rtol=1e-10)
 
 
-@pytest.mark.parametrize("loss", ["hinge", "modified_huber", "squared_hinge", "log_loss"])
+@pytest.mark.parametrize(
+    "loss", ["hinge", "modified_huber", "squared_hinge", "log_loss"]
+)
 def test_classification_losses_learn(loss):
     X, y = make_classification(300, 5, n_informative=3, random_state=1, class_sep=1.5)
     X = StandardScaler().fit_transform(X)
@@ -226,7 +236,9 @@ def test_tol_stops_like_scikit_learn():
 
 def test_early_stopping_records_validation_scores():
     X, y = make_classification(400, 5, random_state=0)
-    est = MomentumSGDClassifier(early_stopping=True, random_state=0, max_iter=200).fit(X, y)
+    est = MomentumSGDClassifier(early_stopping=True, random_state=0, max_iter=200).fit(
+        X, y
+    )
     assert len(est.validation_scores_) == est.n_iter_
     assert est.n_iter_ < 200
     assert GDClassifier(max_iter=5).fit(X, y).validation_scores_ is None
@@ -249,7 +261,9 @@ def test_partial_fit_is_one_epoch_of_fit(Est):
     assert_allclose(pf.coef_, one.coef_, rtol=1e-14)
     # and continues t_, the schedule, the optimizer state and the shuffling
     two = Est(max_iter=2, schedule=ExponentialDecay(5, 0.5), **kw).fit(X, y)
-    pf = Est(schedule=ExponentialDecay(5, 0.5), **kw).partial_fit(X, y).partial_fit(X, y)
+    pf = (
+        Est(schedule=ExponentialDecay(5, 0.5), **kw).partial_fit(X, y).partial_fit(X, y)
+    )
     assert pf.t_ == two.t_ == 26
     assert_allclose(pf.coef_, two.coef_, rtol=1e-12)
     assert_allclose(pf.learning_rate_curve_, two.learning_rate_curve_, rtol=1e-14)
@@ -293,7 +307,9 @@ def test_sparse_equals_dense(fmt, Est):
     if Est is GDRegressor:
         y = X @ np.arange(6.0)
     dense = Est(random_state=0, max_iter=20, tol=None).fit(X, y)
-    sparse = Est(random_state=0, max_iter=20, tol=None).fit(sp.csr_matrix(X).asformat(fmt), y)
+    sparse = Est(random_state=0, max_iter=20, tol=None).fit(
+        sp.csr_matrix(X).asformat(fmt), y
+    )
     assert_allclose(sparse.coef_, dense.coef_, rtol=1e-10, atol=1e-12)
 
 
@@ -303,7 +319,10 @@ def test_fit_does_not_copy_X():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(40000, 50))  # 16 MB
     y = (X[:, 0] > 0).astype(int)
-    for est in (GDClassifier(max_iter=3), MomentumSGDClassifier(max_iter=1, batch_size=256)):
+    for est in (
+        GDClassifier(max_iter=3),
+        MomentumSGDClassifier(max_iter=1, batch_size=256),
+    ):
         tracemalloc.start()
         est.fit(X, y)
         _, peak = tracemalloc.get_traced_memory()
@@ -316,7 +335,9 @@ def test_verbose_prints_one_line_per_epoch(capsys):
     GDRegressor(max_iter=4, tol=None, verbose=1).fit(X, y)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 4
-    assert all("objective=" in ln and "learning rate=" in ln and "time=" in ln for ln in lines)
+    assert all(
+        "objective=" in ln and "learning rate=" in ln and "time=" in ln for ln in lines
+    )
 
 
 def test_auto_learning_rate_is_one_over_lipschitz_full_batch():
@@ -336,7 +357,11 @@ def test_auto_learning_rate_is_safe_for_minibatches(batch_size, optimizer):
     X = rng.normal(size=(300, 5)) * np.array([1, 10, 100, 0.1, 1000])
     y = X @ rng.normal(size=5) / 100 + rng.normal(size=300)
     est = GDRegressor(
-        batch_size=batch_size, optimizer=optimizer, max_iter=30, tol=None, random_state=0
+        batch_size=batch_size,
+        optimizer=optimizer,
+        max_iter=30,
+        tol=None,
+        random_state=0,
     ).fit(X, y)
     assert np.all(np.isfinite(est.coef_)) and np.all(np.isfinite(est.loss_curve_))
     assert est.loss_curve_[-1] < est.loss_curve_[0]
@@ -396,15 +421,21 @@ def test_invalid_parameters(params):
         GDRegressor(**params).fit(X, y)
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad"])
+@pytest.mark.parametrize(
+    "optimizer", ["sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad"]
+)
 def test_divergence_raises_and_keeps_previous_state(optimizer):
     X, y = _regression(n=50)
     X = X * 1e3
     est = GDRegressor(optimizer=optimizer, warm_start=True, max_iter=5, tol=None)
     est.set_params(learning_rate=1e-9).fit(X, y)
     coef, t = est.coef_.copy(), est.t_
-    est.set_params(learning_rate=1e12 if optimizer in ("sgd", "momentum", "nesterov") else 1e150)
-    with pytest.raises(ValueError, match=r"learning_rate=1e\+\d+.*epoch|epoch.*learning_rate"):
+    est.set_params(
+        learning_rate=1e12 if optimizer in ("sgd", "momentum", "nesterov") else 1e150
+    )
+    with pytest.raises(
+        ValueError, match=r"learning_rate=1e\+\d+.*epoch|epoch.*learning_rate"
+    ):
         est.fit(X, y)
     assert_array_equal(est.coef_, coef)
     assert est.t_ == t and np.all(np.isfinite(est.coef_))

@@ -107,7 +107,10 @@ def test_update_matches_reference_step_by_step(opt, ref):
 def test_names_resolve():
     assert isinstance(get_optimizer("sgd"), SGD)
     assert get_optimizer("momentum").get_params() == Momentum(0.9).get_params()
-    assert get_optimizer("nesterov").get_params() == Momentum(0.9, nesterov=True).get_params()
+    assert (
+        get_optimizer("nesterov").get_params()
+        == Momentum(0.9, nesterov=True).get_params()
+    )
     assert isinstance(get_optimizer("adam"), Adam)
     assert isinstance(get_optimizer("rmsprop"), RMSprop)
     assert isinstance(get_optimizer("adagrad"), AdaGrad)
@@ -118,7 +121,11 @@ def test_state_lives_in_fitted_estimator_only():
     opt = Adam(beta_1=0.8)
     est = GDRegressor(optimizer=opt, max_iter=5, tol=None).fit(X, y)
     assert opt.get_params() == Adam(beta_1=0.8).get_params()
-    assert not hasattr(opt, "__dict__") or set(vars(opt)) == {"beta_1", "beta_2", "epsilon"}
+    assert not hasattr(opt, "__dict__") or set(vars(opt)) == {
+        "beta_1",
+        "beta_2",
+        "epsilon",
+    }
     assert est.optimizer_ is not opt
     assert est.optimizer_state_["step"] == 5
     assert est.optimizer_state_["m"].shape == (4, 1)
@@ -128,15 +135,28 @@ def test_state_lives_in_fitted_estimator_only():
 def test_momentum_estimator_is_torch_sgd_with_its_arguments():
     X, y = make_regression(n_samples=40, n_features=3, random_state=0)
     a = MomentumSGDRegressor(
-        momentum=0.7, dampening=0.2, nesterov=False, learning_rate=0.01,
-        max_iter=3, tol=None, random_state=0,
+        momentum=0.7,
+        dampening=0.2,
+        nesterov=False,
+        learning_rate=0.01,
+        max_iter=3,
+        tol=None,
+        random_state=0,
     ).fit(X, y)
     b = GDRegressor(
-        optimizer=Momentum(0.7, dampening=0.2), batch_size=32, learning_rate=0.01,
-        max_iter=3, tol=None, random_state=0,
+        optimizer=Momentum(0.7, dampening=0.2),
+        batch_size=32,
+        learning_rate=0.01,
+        max_iter=3,
+        tol=None,
+        random_state=0,
     ).fit(X, y)
     assert_allclose(a.coef_, b.coef_, rtol=1e-14)
-    assert a.optimizer_.get_params() == {"momentum": 0.7, "dampening": 0.2, "nesterov": False}
+    assert a.optimizer_.get_params() == {
+        "momentum": 0.7,
+        "dampening": 0.2,
+        "nesterov": False,
+    }
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,15 @@ def test_values():
     assert L2().value(W) == pytest.approx(0.5 * np.sum(W**2))
     assert L1().value(W) == pytest.approx(np.sum(np.abs(W)))
     en = ElasticNet(l1_ratio=0.3)
-    assert en.value(W) == pytest.approx(0.3 * np.sum(np.abs(W)) + 0.7 * 0.5 * np.sum(W**2))
+    assert en.value(W) == pytest.approx(
+        0.3 * np.sum(np.abs(W)) + 0.7 * 0.5 * np.sum(W**2)
+    )
     assert get_penalty(None).value(W) == 0.0
 
 
-@pytest.mark.parametrize("pen", [L2(), L1(), ElasticNet(0.15), ElasticNet(0.8)], ids=repr)
+@pytest.mark.parametrize(
+    "pen", [L2(), L1(), ElasticNet(0.15), ElasticNet(0.8)], ids=repr
+)
 @pytest.mark.parametrize("step", [0.01, 0.3, 2.0])
 def test_prox_is_the_argmin(pen, step):
     """prox(w, s) = argmin_z (z - w)^2 / 2 + s R(z), entry by entry."""
@@ -28,7 +32,9 @@ def test_prox_is_the_argmin(pen, step):
     for w, z in zip(W.ravel(), out.ravel()):
         res = minimize_scalar(
             lambda v, w=w: 0.5 * (v - w) ** 2 + step * pen.value(np.array([v])),
-            bounds=(-10, 10), method="bounded", options={"xatol": 1e-12},
+            bounds=(-10, 10),
+            method="bounded",
+            options={"xatol": 1e-12},
         )
         assert z == pytest.approx(res.x, abs=1e-7)
 

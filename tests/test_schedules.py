@@ -39,7 +39,29 @@ from sklearn_gd.schedules import (
     get_schedule,
 )
 
-STEPS = [0, 1, 2, 5, 9, 10, 11, 19, 20, 21, 29, 30, 31, 49, 50, 70, 99, 100, 101, 250, 1000]
+STEPS = [
+    0,
+    1,
+    2,
+    5,
+    9,
+    10,
+    11,
+    19,
+    20,
+    21,
+    29,
+    30,
+    31,
+    49,
+    50,
+    70,
+    99,
+    100,
+    101,
+    250,
+    1000,
+]
 
 
 # ----------------------------------------------------------------- references
@@ -123,7 +145,10 @@ def ref_invscaling(t, power_t):
 CASES = [
     (Constant(), lambda t: 1.0),
     (ExponentialDecay(10, 0.5), lambda t: ref_exponential(t, 10, 0.5)),
-    (ExponentialDecay(10, 0.5, staircase=True), lambda t: ref_exponential(t, 10, 0.5, True)),
+    (
+        ExponentialDecay(10, 0.5, staircase=True),
+        lambda t: ref_exponential(t, 10, 0.5, True),
+    ),
     (ExponentialDecay(7.5, 0.96), lambda t: ref_exponential(t, 7.5, 0.96)),
     (NaturalExpDecay(10, 0.3), lambda t: ref_natural_exp(t, 10, 0.3)),
     (NaturalExpDecay(10, 0.3, True), lambda t: ref_natural_exp(t, 10, 0.3, True)),
@@ -131,13 +156,22 @@ CASES = [
     (InverseTimeDecay(10, 0.5, True), lambda t: ref_inverse_time(t, 10, 0.5, True)),
     (PolynomialDecay(20), lambda t: ref_polynomial(t, 20, 0.0, 1.0, False)),
     (PolynomialDecay(20, 0.1, 2.0), lambda t: ref_polynomial(t, 20, 0.1, 2.0, False)),
-    (PolynomialDecay(20, 0.1, 0.5, True), lambda t: ref_polynomial(t, 20, 0.1, 0.5, True)),
-    (PolynomialDecay(10, 0.0, 1.0, True), lambda t: ref_polynomial(t, 10, 0.0, 1.0, True)),
+    (
+        PolynomialDecay(20, 0.1, 0.5, True),
+        lambda t: ref_polynomial(t, 20, 0.1, 0.5, True),
+    ),
+    (
+        PolynomialDecay(10, 0.0, 1.0, True),
+        lambda t: ref_polynomial(t, 10, 0.0, 1.0, True),
+    ),
     (
         PiecewiseConstantDecay([10, 20, 50], [1.0, 0.5, 0.1, 0.01]),
         lambda t: ref_piecewise(t, [10, 20, 50], [1.0, 0.5, 0.1, 0.01]),
     ),
-    (PiecewiseConstantDecay([10], [1.0, 0.3]), lambda t: ref_piecewise(t, [10], [1.0, 0.3])),
+    (
+        PiecewiseConstantDecay([10], [1.0, 0.3]),
+        lambda t: ref_piecewise(t, [10], [1.0, 0.3]),
+    ),
     (CosineDecay(50), lambda t: ref_cosine(t, 50, 0.0)),
     (CosineDecay(50, alpha=0.1), lambda t: ref_cosine(t, 50, 0.1)),
     (CosineDecayRestarts(10), lambda t: ref_cosine_restarts(t, 10, 2.0, 1.0, 0.0)),
@@ -277,15 +311,24 @@ def test_values_non_negative():
 @pytest.mark.parametrize(
     "schedule, match",
     [
-        (ExponentialDecay(decay_steps=0, decay_rate=0.5), "decay_steps.*ExponentialDecay"),
-        (ExponentialDecay(decay_steps=10, decay_rate=-1), "decay_rate.*ExponentialDecay"),
+        (
+            ExponentialDecay(decay_steps=0, decay_rate=0.5),
+            "decay_steps.*ExponentialDecay",
+        ),
+        (
+            ExponentialDecay(decay_steps=10, decay_rate=-1),
+            "decay_rate.*ExponentialDecay",
+        ),
         (PolynomialDecay(decay_steps=10, power=-1), "power.*PolynomialDecay"),
         (CosineDecay(decay_steps=-5), "decay_steps.*CosineDecay"),
         (StepDecay(step_size=0), "step_size.*StepDecay"),
         (InvScaling(power_t=-0.5), "power_t.*InvScaling"),
         (ReduceLROnPlateau(factor=1.5), "factor.*ReduceLROnPlateau"),
         (Warmup(schedule="nope"), "schedule.*Warmup"),
-        (NoisyLinearCosineDecay(random_state=-1), "random_state.*NoisyLinearCosineDecay"),
+        (
+            NoisyLinearCosineDecay(random_state=-1),
+            "random_state.*NoisyLinearCosineDecay",
+        ),
     ],
 )
 def test_invalid_arguments_name_the_schedule(schedule, match):
@@ -327,7 +370,11 @@ def test_learning_rate_times_schedule_is_the_step_used():
     X, y = make_regression(n_samples=64, n_features=3, random_state=0)
     sched = ExponentialDecay(decay_steps=3, decay_rate=0.5)
     est = GDRegressor(
-        learning_rate=0.01, schedule=sched, batch_size=16, max_iter=5, tol=None,
+        learning_rate=0.01,
+        schedule=sched,
+        batch_size=16,
+        max_iter=5,
+        tol=None,
         random_state=0,
     ).fit(X, y)
     # four updates per epoch; the curve records the last update of each epoch
@@ -343,8 +390,11 @@ def test_learning_rate_times_schedule_is_the_step_used():
 def test_nested_grid_search_over_schedule_parameters():
     X, y = make_regression(n_samples=60, n_features=3, noise=1.0, random_state=0)
     est = GDRegressor(
-        schedule=Warmup(ExponentialDecay(decay_steps=10, decay_rate=0.9), warmup_steps=5),
-        max_iter=30, tol=None,
+        schedule=Warmup(
+            ExponentialDecay(decay_steps=10, decay_rate=0.9), warmup_steps=5
+        ),
+        max_iter=30,
+        tol=None,
     )
     grid = GridSearchCV(
         est,
@@ -360,9 +410,13 @@ def test_nested_grid_search_over_schedule_parameters():
 
 
 def test_reduce_on_plateau_torch_semantics():
-    s = ReduceLROnPlateau(factor=0.5, patience=2, threshold=0.1, cooldown=1, min_factor=0.2)
+    s = ReduceLROnPlateau(
+        factor=0.5, patience=2, threshold=0.1, cooldown=1, min_factor=0.2
+    )
     s.reset()
-    seen = [s.observe(v) for v in [10.0, 9.5, 9.4, 9.3, 8.0, 7.9, 7.8, 7.7, 7.6, 7.5, 7.4]]
+    seen = [
+        s.observe(v) for v in [10.0, 9.5, 9.4, 9.3, 8.0, 7.9, 7.8, 7.7, 7.6, 7.5, 7.4]
+    ]
     # 10 is best; 9.5, 9.4 are within 10% -> bad epochs 1, 2; 9.3 -> 3 > 2: reduce
     # 8.0 is better than 10 * 0.9 = 9 -> best, and uses up the one cooldown epoch
     assert seen[:4] == [1.0, 1.0, 1.0, 0.5]
@@ -377,7 +431,9 @@ def test_reduce_on_plateau_torch_semantics():
 def test_reduce_on_plateau_through_estimator():
     X, y = make_regression(n_samples=100, n_features=4, noise=5.0, random_state=0)
     plateau = ReduceLROnPlateau(factor=0.5, patience=2, threshold=0.0)
-    est = GDRegressor(schedule=plateau, max_iter=200, tol=None, learning_rate=0.2).fit(X, y)
+    est = GDRegressor(schedule=plateau, max_iter=200, tol=None, learning_rate=0.2).fit(
+        X, y
+    )
     curve = est.learning_rate_curve_
     ratios = curve[1:] / curve[:-1]
     # the step only ever stays or is halved, and it was halved at least once

@@ -23,8 +23,13 @@ def _reg(n=150, d=5, seed=0):
 
 def _clf(n_classes, seed=0):
     X, y = make_classification(
-        200, 5, n_informative=4, n_redundant=0, n_classes=n_classes,
-        n_clusters_per_class=1, random_state=seed,
+        200,
+        5,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        random_state=seed,
     )
     return StandardScaler().fit_transform(X), y
 
@@ -34,7 +39,9 @@ def test_tnc_equals_gd_regression(weighted):
     X, y = _reg()
     sw = np.random.RandomState(1).uniform(0.2, 3, size=len(y)) if weighted else None
     kw = dict(alpha=0.05, tol=None)
-    gd = GDRegressor(max_iter=4000, optimizer="nesterov", **kw).fit(X, y, sample_weight=sw)
+    gd = GDRegressor(max_iter=4000, optimizer="nesterov", **kw).fit(
+        X, y, sample_weight=sw
+    )
     tnc = GDRegressor(solver="tnc", **kw).fit(X, y, sample_weight=sw)
     assert_allclose(tnc.coef_, gd.coef_, rtol=1e-7, atol=1e-9)
     assert_allclose(tnc.intercept_, gd.intercept_, rtol=1e-7)
@@ -49,13 +56,17 @@ def test_tnc_equals_gd_classification(n_classes, weighted):
     X, y = _clf(n_classes)
     sw = np.random.RandomState(2).uniform(0.2, 3, size=len(y)) if weighted else None
     kw = dict(alpha=0.01, tol=None)
-    gd = GDClassifier(max_iter=4000, optimizer="nesterov", **kw).fit(X, y, sample_weight=sw)
+    gd = GDClassifier(max_iter=4000, optimizer="nesterov", **kw).fit(
+        X, y, sample_weight=sw
+    )
     tnc = GDClassifier(solver="tnc", **kw).fit(X, y, sample_weight=sw)
     assert tnc.coef_.shape == gd.coef_.shape
     assert_allclose(tnc.coef_, gd.coef_, rtol=1e-6, atol=1e-7)
     assert_allclose(tnc.predict_proba(X), gd.predict_proba(X), atol=1e-7)
     if sw is None:
-        ref = LogisticRegression(C=1 / (0.01 * len(y)), tol=1e-12, max_iter=10000).fit(X, y)
+        ref = LogisticRegression(C=1 / (0.01 * len(y)), tol=1e-12, max_iter=10000).fit(
+            X, y
+        )
         assert_allclose(tnc.coef_, ref.coef_, rtol=1e-5, atol=1e-6)
 
 
@@ -114,7 +125,9 @@ def test_compare_solvers_table(n_classes):
 
 def test_compare_solvers_minibatch_estimator_counts_epochs():
     X, y = _clf(2)
-    table = compare_solvers(MomentumSGDClassifier(random_state=0, max_iter=20, tol=None), X, y)
+    table = compare_solvers(
+        MomentumSGDClassifier(random_state=0, max_iter=20, tol=None), X, y
+    )
     assert int(np.asarray(table["n_grad_evals"])[0]) == 20
 
 

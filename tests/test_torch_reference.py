@@ -53,7 +53,9 @@ S = torch.optim.lr_scheduler
         ),
         (PolynomialDecay(20, 0.0, 2.0), lambda o: S.PolynomialLR(o, 20, 2.0), 30),
     ],
-    ids=lambda v: repr(v)[:40] if not callable(v) or hasattr(v, "get_params") else "torch",
+    ids=lambda v: (
+        repr(v)[:40] if not callable(v) or hasattr(v, "get_params") else "torch"
+    ),
 )
 def test_schedules_match_torch_lr_scheduler(ours, make, n):
     expected = _torch_lrs(make, n)
@@ -65,8 +67,12 @@ def test_plateau_matches_torch():
     metrics = np.cumsum(rng.normal(0, 1, 80)) + 100
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([p], lr=1.0)
-    ts = S.ReduceLROnPlateau(opt, factor=0.5, patience=3, threshold=1e-2, cooldown=2, min_lr=0.01)
-    ours = ReduceLROnPlateau(factor=0.5, patience=3, threshold=1e-2, cooldown=2, min_factor=0.01)
+    ts = S.ReduceLROnPlateau(
+        opt, factor=0.5, patience=3, threshold=1e-2, cooldown=2, min_lr=0.01
+    )
+    ours = ReduceLROnPlateau(
+        factor=0.5, patience=3, threshold=1e-2, cooldown=2, min_factor=0.01
+    )
     ours.reset()
     for m in metrics:
         ts.step(float(m))
@@ -86,8 +92,14 @@ def test_plateau_matches_torch():
             Momentum(0.9, nesterov=True),
             lambda ps: torch.optim.SGD(ps, lr=1.0, momentum=0.9, nesterov=True),
         ),
-        (Adam(0.8, 0.99, 1e-7), lambda ps: torch.optim.Adam(ps, lr=1.0, betas=(0.8, 0.99), eps=1e-7)),
-        (RMSprop(0.9, 1e-7), lambda ps: torch.optim.RMSprop(ps, lr=1.0, alpha=0.9, eps=1e-7)),
+        (
+            Adam(0.8, 0.99, 1e-7),
+            lambda ps: torch.optim.Adam(ps, lr=1.0, betas=(0.8, 0.99), eps=1e-7),
+        ),
+        (
+            RMSprop(0.9, 1e-7),
+            lambda ps: torch.optim.RMSprop(ps, lr=1.0, alpha=0.9, eps=1e-7),
+        ),
         (AdaGrad(1e-9), lambda ps: torch.optim.Adagrad(ps, lr=1.0, eps=1e-9)),
     ],
     ids=lambda v: repr(v) if hasattr(v, "update") else "torch",
@@ -115,7 +127,11 @@ def test_full_batch_estimator_matches_torch_training_loop(ours, make):
         torch_coefs.append(w.detach().numpy().copy())
     for epochs in (1, 7, 15):
         est = GDRegressor(
-            optimizer=ours, alpha=alpha, learning_rate=lr, schedule=sched,
-            max_iter=epochs, tol=None,
+            optimizer=ours,
+            alpha=alpha,
+            learning_rate=lr,
+            schedule=sched,
+            max_iter=epochs,
+            tol=None,
         ).fit(X, y)
         assert_allclose(est.coef_, torch_coefs[epochs - 1], rtol=1e-10, atol=1e-12)
