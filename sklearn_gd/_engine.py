@@ -21,6 +21,7 @@ applied as a soft threshold with step ``lr_t * alpha``.
 """
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -291,187 +292,315 @@ def run_epochs(
     l1 = alpha * penalty.l1_weight if penalty is not None else 0.0
     l2 = alpha * penalty.l2_weight if penalty is not None else 0.0
     W = theta[:d]
-    grad = np.empty_like(theta)
-    gW = grad[:d]
     step_idx = np.arange(n_batches, dtype=np.float64)
     dense = not sp.issparse(X)
-    if not full_batch and shuffle:
-        bsz = batches[0][1] - batches[0][0]
-        row_bytes = max(1, d * X.dtype.itemsize)
-        chunk = max(bsz, (_CHUNK_BYTES // row_bytes) // bsz * bsz)
-        buf = np.empty((min(chunk, n), d), dtype=X.dtype) if dense else None
+    bsz = batches[0][1] - batches[0][0]
+    bufs = None
+    if full_batch or (dense and not shuffle):
+        chunk = n  # full batch, or contiguous slices of X: nothing to gather
     else:
-        chunk = n
-        buf = None
+        if dense:
+            row_bytes = max(1, d * X.dtype.itemsize)
+        else:  # stored entries (value + index) per row
+            row_bytes = max(1, int(X.nnz / n * (X.dtype.itemsize + 4)))
+        chunk = max(bsz, (_CHUNK_BYTES // row_bytes) // bsz * bsz)
+        if dense:
+            m = min(chunk, n)
+            bufs = (np.empty((m, d), dtype=X.dtype), np.empty((m, d), dtype=X.dtype))
+    # The next chunk is gathered in a background thread while this one trains
+    # (numpy's take releases the GIL): double buffering hides the gather.
+    executor = ThreadPoolExecutor(1) if chunk < n else None
+    stepper = _Stepper(
+        theta,
+        d,
+        bsz,
+        loss,
+        fit_intercept,
+        l1,
+        l2,
+        clip_norm,
+        optimizer,
+        opt_state,
+        penalty,
+    )
     t = int(t0)
     start_time = time.time()
 
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        # Scale of the objective at the trivial model w = 0 (needs no pass
-        # over X): an epoch objective _DIVERGENCE_FACTOR times above it (or
-        # above the first epoch's) is a run-away, reported before it overflows.
-        if res.reference_objective is None:
-            zero = np.zeros((min(n, 100_000), Y.shape[1]), dtype=theta.dtype)
-            f0 = loss.loss_gradient(
-                Y[: len(zero)], zero, None if sw is None else sw[: len(zero)]
-            )[0]
-            swz = len(zero) if sw is None else float(sw[: len(zero)].sum())
-            res.reference_objective = f0 / swz if swz > 0 else 0.0
-        for _ in range(max_epochs):
-            epoch = res.n_epochs + 1
-            lrs = learning_rate * np.asarray(schedule(t + step_idx), dtype=np.float64)
-            pen_start = (
-                alpha * penalty.value(W) if (penalty is not None and alpha) else 0.0
-            )
-            lsum_epoch = 0.0
-            if full_batch:
-                lsum_epoch = _step(
-                    X,
-                    Y,
-                    sw,
-                    theta,
-                    n * sw_mean,
-                    loss,
-                    fit_intercept,
-                    grad,
-                    gW,
-                    W,
-                    l1,
-                    l2,
-                    clip_norm,
-                    optimizer,
-                    opt_state,
-                    float(lrs[0]),
-                    penalty,
+    try:
+        with np.errstate(
+            over="ignore", invalid="ignore", divide="ignore", under="ignore"
+        ):
+            # Scale of the objective at the trivial model w = 0 (needs no pass
+            # over X): an epoch objective _DIVERGENCE_FACTOR times above it (or
+            # above the first epoch's) is a run-away, reported before it overflows.
+            if res.reference_objective is None:
+                zero = np.zeros((min(n, 100_000), Y.shape[1]), dtype=theta.dtype)
+                f0 = loss.loss_gradient(
+                    Y[: len(zero)], zero, None if sw is None else sw[: len(zero)]
+                )[0]
+                swz = len(zero) if sw is None else float(sw[: len(zero)].sum())
+                res.reference_objective = f0 / swz if swz > 0 else 0.0
+            for _ in range(max_epochs):
+                epoch = res.n_epochs + 1
+                lrs = learning_rate * np.asarray(
+                    schedule(t + step_idx), dtype=np.float64
                 )
-                t += 1
-            else:
-                order = rng.permutation(n) if shuffle else None
-                k = 0
-                for c0 in range(0, n, chunk):
-                    c1 = min(c0 + chunk, n)
-                    if order is None:
-                        Xc, Yc = X[c0:c1], Y[c0:c1]
-                        swc = None if sw is None else sw[c0:c1]
-                    else:
-                        idx = order[c0:c1]
-                        if dense:
-                            # mode="clip": mode="raise" would copy `out`
-                            Xc = np.take(
-                                X, idx, axis=0, out=buf[: c1 - c0], mode="clip"
+                lrs = lrs.tolist()
+                pen_start = (
+                    alpha * penalty.value(W) if (penalty is not None and alpha) else 0.0
+                )
+                lsum_epoch = 0.0
+                if full_batch:
+                    lsum_epoch = stepper.step(X, Y, sw, n * sw_mean, lrs[0])
+                    t += 1
+                else:
+                    order = rng.permutation(n) if shuffle else None
+                    k = 0
+                    step = stepper.step
+                    for Xc, Yc, swc in _chunks(X, Y, sw, order, chunk, bufs, executor):
+                        for b0 in range(0, Xc.shape[0], bsz):
+                            b1 = min(b0 + bsz, Xc.shape[0])
+                            lsum_epoch += step(
+                                Xc[b0:b1],
+                                Yc[b0:b1],
+                                None if swc is None else swc[b0:b1],
+                                (b1 - b0) * sw_mean,
+                                lrs[k],
                             )
-                        else:
-                            Xc = X[idx]
-                        Yc = Y[idx]
-                        swc = None if sw is None else sw[idx]
-                    for b0 in range(0, c1 - c0, batches[0][1]):
-                        b1 = min(b0 + batches[0][1], c1 - c0)
-                        lr = float(lrs[k])
-                        k += 1
-                        lsum_epoch += _step(
-                            Xc[b0:b1],
-                            Yc[b0:b1],
-                            None if swc is None else swc[b0:b1],
-                            theta,
-                            (b1 - b0) * sw_mean,
-                            loss,
-                            fit_intercept,
-                            grad,
-                            gW,
-                            W,
-                            l1,
-                            l2,
-                            clip_norm,
-                            optimizer,
-                            opt_state,
-                            lr,
-                            penalty,
-                        )
-                        t += 1
-            obj = lsum_epoch / S + pen_start
-            res.n_epochs = epoch
-            res.t = t
-            if not np.isfinite(obj):
-                raise _diverged(learning_rate, epoch, "the objective is not finite")
-            if not res.loss_curve:
-                res.reference_objective = max(res.reference_objective, obj)
-            if obj > _DIVERGENCE_FACTOR * res.reference_objective > 0:
-                raise _diverged(
-                    learning_rate,
-                    epoch,
-                    f"the objective grew to {obj:.3g}, more than "
-                    f"{_DIVERGENCE_FACTOR:.0e} times its starting value",
-                )
-            if not np.all(np.isfinite(theta)):
-                raise _diverged(learning_rate, epoch, "the coefficients are not finite")
-            res.loss_curve.append(float(obj))
-            res.learning_rate_curve.append(float(lrs[-1]))
+                            k += 1
+                    t += k
+                obj = lsum_epoch / S + pen_start
+                res.n_epochs = epoch
+                res.t = t
+                if not np.isfinite(obj):
+                    raise _diverged(learning_rate, epoch, "the objective is not finite")
+                if not res.loss_curve:
+                    res.reference_objective = max(res.reference_objective, obj)
+                if obj > _DIVERGENCE_FACTOR * res.reference_objective > 0:
+                    raise _diverged(
+                        learning_rate,
+                        epoch,
+                        f"the objective grew to {obj:.3g}, more than "
+                        f"{_DIVERGENCE_FACTOR:.0e} times its starting value",
+                    )
+                if not np.all(np.isfinite(theta)):
+                    raise _diverged(
+                        learning_rate, epoch, "the coefficients are not finite"
+                    )
+                res.loss_curve.append(float(obj))
+                res.learning_rate_curve.append(float(lrs[-1]))
 
-            if score_fn is not None:
-                score = float(score_fn(theta))
-                res.validation_scores.append(score)
-                if tol is not None and score < res.best_score + tol:
-                    res.no_improvement_count += 1
-                else:
-                    res.no_improvement_count = 0
-                res.best_score = max(res.best_score, score)
-            else:
-                if tol is not None and obj > res.best_loss - tol:
-                    res.no_improvement_count += 1
-                else:
-                    res.no_improvement_count = 0
-                res.best_loss = min(res.best_loss, obj)
-            if getattr(schedule, "stateful", False):
                 if score_fn is not None:
-                    schedule.observe(res.validation_scores[-1], greater_is_better=True)
+                    score = float(score_fn(theta))
+                    res.validation_scores.append(score)
+                    if tol is not None and score < res.best_score + tol:
+                        res.no_improvement_count += 1
+                    else:
+                        res.no_improvement_count = 0
+                    res.best_score = max(res.best_score, score)
                 else:
-                    schedule.observe(obj)
-            if verbose:
-                extra = (
-                    f", validation score={res.validation_scores[-1]:.6g}"
-                    if score_fn is not None
-                    else ""
-                )
-                print(
-                    f"Epoch {epoch}, objective={obj:.8g}{extra}, "
-                    f"learning rate={lrs[-1]:.4g}, t={t}, "
-                    f"time={time.time() - start_time:.3f}s"
-                )
-            if tol is not None and res.no_improvement_count >= n_iter_no_change:
-                res.converged = True
-                break
+                    if tol is not None and obj > res.best_loss - tol:
+                        res.no_improvement_count += 1
+                    else:
+                        res.no_improvement_count = 0
+                    res.best_loss = min(res.best_loss, obj)
+                if getattr(schedule, "stateful", False):
+                    if score_fn is not None:
+                        schedule.observe(
+                            res.validation_scores[-1], greater_is_better=True
+                        )
+                    else:
+                        schedule.observe(obj)
+                if verbose:
+                    extra = (
+                        f", validation score={res.validation_scores[-1]:.6g}"
+                        if score_fn is not None
+                        else ""
+                    )
+                    print(
+                        f"Epoch {epoch}, objective={obj:.8g}{extra}, "
+                        f"learning rate={lrs[-1]:.4g}, t={t}, "
+                        f"time={time.time() - start_time:.3f}s"
+                    )
+                if tol is not None and res.no_improvement_count >= n_iter_no_change:
+                    res.converged = True
+                    break
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True)
     return res
 
 
-def _step(
-    Xb,
-    Yb,
-    swb,
-    theta,
-    norm,
-    loss,
-    fit_intercept,
-    grad,
-    gW,
-    W,
-    l1,
-    l2,
-    clip_norm,
-    optimizer,
-    opt_state,
-    lr,
-    penalty,
-):
-    """One parameter update on one batch; returns the batch's loss sum."""
-    lsum = _loss_grad(Xb, Yb, swb, theta, norm, loss, fit_intercept, grad)
-    if l2:
-        gW += l2 * W
-    if clip_norm is not None:
-        gnorm = float(np.sqrt(np.vdot(grad, grad)))
-        if gnorm > clip_norm:
-            grad *= clip_norm / gnorm
-    optimizer.update(theta, grad, opt_state, lr)
-    if l1:
-        # prox of the L1 part: soft threshold by lr * alpha * l1_weight
-        penalty.prox_l1(W, lr * l1 / penalty.l1_weight, out=W)
-    return lsum
+def _chunks(X, Y, sw, order, chunk, bufs, executor):
+    """Yield ``(X, Y, sw)`` chunks of ``chunk`` rows in the epoch's order.
+
+    Dense shuffled chunks are gathered with ``np.take`` into one of two
+    reusable buffers; sparse chunks become ``_CSRRows``.  With an executor,
+    chunk ``i + 1`` is prepared while the caller trains on chunk ``i`` (its
+    buffer, ``(i + 1) % 2``, held chunk ``i - 1``, which is finished).
+    """
+    n = X.shape[0]
+    bounds = [(c0, min(c0 + chunk, n)) for c0 in range(0, n, chunk)]
+    dense = not sp.issparse(X)
+
+    def load(i):
+        c0, c1 = bounds[i]
+        if order is None:
+            Xc, Yc = X[c0:c1], Y[c0:c1]
+            swc = None if sw is None else sw[c0:c1]
+        else:
+            idx = order[c0:c1]
+            if dense:
+                # mode="clip": mode="raise" would copy `out`
+                Xc = np.take(X, idx, axis=0, out=bufs[i % 2][: c1 - c0], mode="clip")
+            else:
+                Xc = X[idx]
+            Yc = Y[idx]
+            swc = None if sw is None else sw[idx]
+        if not dense:
+            Xc = _CSRRows(Xc)
+        return Xc, Yc, swc
+
+    if executor is None or len(bounds) == 1:
+        for i in range(len(bounds)):
+            yield load(i)
+        return
+    future = executor.submit(load, 0)
+    for i in range(len(bounds)):
+        item = future.result()
+        if i + 1 < len(bounds):
+            future = executor.submit(load, i + 1)
+        yield item
+
+
+class _CSRRows:
+    """Row blocks of a CSR chunk without building scipy objects per batch.
+
+    ``rows[b0:b1]`` returns a light ``_CSRBlock``; its products with dense
+    matrices use ``np.bincount`` over the block's slice of ``data`` and
+    ``indices`` (a few NumPy calls instead of scipy's per-object overhead).
+    """
+
+    def __init__(self, X):
+        if X.format != "csr":
+            X = X.tocsr()
+        if not X.has_sorted_indices:
+            X = X.sorted_indices()
+        self.X = X
+        self.indptr = X.indptr
+        counts = np.diff(X.indptr)
+        self.rows = np.repeat(np.arange(X.shape[0], dtype=np.intp), counts)
+        self.shape = X.shape
+
+    def __getitem__(self, sl):
+        return _CSRBlock(self, sl.start, sl.stop)
+
+
+class _CSRBlock:
+    __slots__ = ("data", "indices", "rows", "m", "d", "parent", "b0", "b1")
+
+    def __init__(self, parent, b0, b1):
+        s, e = parent.indptr[b0], parent.indptr[b1]
+        self.data = parent.X.data[s:e]
+        self.indices = parent.X.indices[s:e]
+        self.rows = parent.rows[s:e] - b0
+        self.m = b1 - b0
+        self.d = parent.shape[1]
+        self.parent, self.b0, self.b1 = parent, b0, b1
+
+    @property
+    def shape(self):
+        return (self.m, self.d)
+
+    def matmul(self, W):
+        """``Xb @ W`` for ``W`` of shape (d, k)."""
+        if W.shape[1] == 1:
+            out = np.bincount(
+                self.rows, weights=self.data * W[self.indices, 0], minlength=self.m
+            )
+            return out.astype(W.dtype, copy=False)[:, None]
+        return np.asarray(self.parent.X[self.b0 : self.b1] @ W)
+
+    def rmatmul_into(self, G, out):
+        """``out[...] = Xb.T @ G`` for ``G`` of shape (m, k)."""
+        if G.shape[1] == 1:
+            out[:, 0] = np.bincount(
+                self.indices, weights=self.data * G[self.rows, 0], minlength=self.d
+            )
+        else:
+            out[...] = self.parent.X[self.b0 : self.b1].T @ G
+
+
+class _Stepper:
+    """One parameter update on one batch, with buffers reused across batches."""
+
+    def __init__(
+        self,
+        theta,
+        d,
+        batch_size,
+        loss,
+        fit_intercept,
+        l1,
+        l2,
+        clip_norm,
+        optimizer,
+        opt_state,
+        penalty,
+    ):
+        self.theta = theta
+        self.d = d
+        self.W = theta[:d]
+        self.b = theta[d] if fit_intercept else None
+        self.grad = np.empty_like(theta)
+        self.gW = self.grad[:d]
+        self.gb = self.grad[d] if fit_intercept else None
+        self.raw = np.empty((batch_size, theta.shape[1]), dtype=theta.dtype)
+        self.loss = loss
+        self.l1, self.l2 = l1, l2
+        self.clip_norm = clip_norm
+        self.update = optimizer.update
+        self.opt_state = opt_state
+        self.penalty = penalty
+
+    def step(self, Xb, Yb, swb, norm, lr):
+        """Update ``theta`` in place; return the batch's weighted loss sum."""
+        W, b = self.W, self.b
+        if isinstance(Xb, np.ndarray):
+            m = Xb.shape[0]
+            raw = self.raw[:m]
+            if m > len(self.raw):
+                raw = np.empty((m, W.shape[1]), W.dtype)
+            if raw.dtype == Xb.dtype:
+                np.dot(Xb, W, out=raw)
+            else:
+                raw = Xb @ W
+        elif isinstance(Xb, _CSRBlock):
+            raw = Xb.matmul(W)
+        else:
+            raw = np.asarray(Xb @ W)
+        if b is not None:
+            raw += b
+        lsum, G = self.loss.loss_gradient(Yb, raw, swb)
+        G *= 1.0 / norm
+        gW = self.gW
+        if isinstance(Xb, np.ndarray):
+            np.dot(Xb.T, G, out=gW)
+        elif isinstance(Xb, _CSRBlock):
+            Xb.rmatmul_into(G, gW)
+        else:
+            gW[...] = Xb.T @ G
+        if b is not None:
+            np.add.reduce(G, axis=0, out=self.gb)
+        if self.l2:
+            gW += self.l2 * W
+        grad = self.grad
+        if self.clip_norm is not None:
+            gnorm = float(np.sqrt(np.vdot(grad, grad)))
+            if gnorm > self.clip_norm:
+                grad *= self.clip_norm / gnorm
+        self.update(self.theta, grad, self.opt_state, lr)
+        if self.l1:
+            # prox of the L1 part: soft threshold by lr * alpha * l1_weight
+            self.penalty.prox_l1(W, lr * self.l1 / self.penalty.l1_weight, out=W)
+        return lsum

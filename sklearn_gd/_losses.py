@@ -9,14 +9,15 @@ encoded target ``Y`` of the same shape:
 * multinomial ``log_loss``: ``Y`` is the one-hot matrix of the classes.
 
 ``loss_gradient(Y, raw, sw)`` returns ``(sum_i sw_i * loss_i, G)`` where
-``G = sw[:, None] * d loss / d raw`` (summed over columns for one-vs-rest, so
+``G = sw[:, None] * d loss / d raw``; it may overwrite ``raw`` (``G`` is often
+``raw`` itself, which saves the engine an allocation per batch) (summed over columns for one-vs-rest, so
 that one-vs-rest objectives are the sums of the per-class binary objectives).
 The caller divides both by its normaliser.  Definitions follow
 ``SGDRegressor`` / ``SGDClassifier``.
 """
 
 import numpy as np
-from scipy.special import expit, logsumexp
+from scipy.special import expit
 
 
 class _Loss:
@@ -26,26 +27,40 @@ class _Loss:
     smooth = True
 
     def loss_gradient(self, Y, raw, sw):  # pragma: no cover - abstract
+        """``(sum_i sw_i loss_i, G)``; may overwrite ``raw`` (and return it as G)."""
         raise NotImplementedError
 
     def loss(self, Y, raw, sw):
-        return self.loss_gradient(Y, raw, sw)[0]
+        return self.loss_gradient(Y, raw.copy(), sw)[0]
 
 
-def _weighted(values, G, sw):
-    """Apply sample weights to per-entry losses and gradients."""
+def _weighted_sum(values, sw):
+    """``sum_i sw_i * sum_k values[i, k]`` without temporaries when possible."""
     if sw is None:
-        return float(values.sum()), G
-    G *= sw[:, None]
-    return float(sw @ values.sum(axis=1)), G
+        return float(values.sum())
+    if values.shape[1] == 1:
+        return float(np.dot(sw, values[:, 0]))
+    return float(sw @ values.sum(axis=1))
+
+
+def _apply_weights(G, sw):
+    if sw is not None:
+        G *= sw[:, None]
+    return G
 
 
 class SquaredError(_Loss):
     """``(y - p)^2 / 2``."""
 
     def loss_gradient(self, Y, raw, sw):
-        G = raw - Y
-        return _weighted(0.5 * G * G, G, sw)
+        G = raw
+        G -= Y
+        if sw is None:
+            lsum = 0.5 * float(np.vdot(G, G))
+        else:
+            lsum = 0.5 * _weighted_sum(G * G, sw)
+            G *= sw[:, None]
+        return lsum, G
 
 
 class Huber(_Loss):
@@ -56,12 +71,13 @@ class Huber(_Loss):
 
     def loss_gradient(self, Y, raw, sw):
         eps = self.epsilon
-        r = raw - Y
+        r = raw
+        r -= Y
         absr = np.abs(r)
         small = absr <= eps
         values = np.where(small, 0.5 * r * r, eps * absr - 0.5 * eps * eps)
         G = np.where(small, r, eps * np.sign(r))
-        return _weighted(values, G, sw)
+        return _weighted_sum(values, sw), _apply_weights(G, sw)
 
 
 class EpsilonInsensitive(_Loss):
@@ -73,10 +89,14 @@ class EpsilonInsensitive(_Loss):
         self.epsilon = epsilon
 
     def loss_gradient(self, Y, raw, sw):
-        r = raw - Y
-        values = np.maximum(np.abs(r) - self.epsilon, 0.0)
-        G = np.where(values > 0, np.sign(r), 0.0)
-        return _weighted(values, G, sw)
+        r = raw
+        r -= Y
+        values = np.abs(r)
+        values -= self.epsilon
+        np.maximum(values, 0.0, out=values)
+        G = np.sign(r, out=r)
+        G[values <= 0] = 0.0
+        return _weighted_sum(values, sw), _apply_weights(G, sw)
 
 
 class BinaryLogLoss(_Loss):
@@ -85,10 +105,14 @@ class BinaryLogLoss(_Loss):
     curvature = 0.25
 
     def loss_gradient(self, Y, raw, sw):
-        z = Y * raw
-        values = np.logaddexp(0.0, -z)
-        G = -Y * expit(-z)
-        return _weighted(values, G, sw)
+        mz = raw
+        mz *= Y
+        np.negative(mz, out=mz)  # -y p
+        values = np.logaddexp(0.0, mz)
+        G = expit(mz, out=mz)
+        G *= Y
+        np.negative(G, out=G)  # -y * expit(-y p)
+        return _weighted_sum(values, sw), _apply_weights(G, sw)
 
 
 class MultinomialLogLoss(_Loss):
@@ -100,11 +124,19 @@ class MultinomialLogLoss(_Loss):
     curvature = 0.5
 
     def loss_gradient(self, Y, raw, sw):
-        lse = logsumexp(raw, axis=1, keepdims=True)
-        values = lse - (Y * raw).sum(axis=1, keepdims=True)
-        G = np.exp(raw - lse)
+        ry = np.einsum("ij,ij->i", Y, raw)  # p[y]
+        mx = raw.max(axis=1)
+        raw -= mx[:, None]
+        np.exp(raw, out=raw)
+        tot = raw.sum(axis=1)
+        raw /= tot[:, None]  # softmax
+        G = raw
         G -= Y
-        return _weighted(values, G, sw)
+        np.log(tot, out=tot)
+        tot += mx
+        tot -= ry  # per-sample loss
+        lsum = float(tot.sum()) if sw is None else float(np.dot(sw, tot))
+        return lsum, _apply_weights(G, sw)
 
 
 class Hinge(_Loss):
@@ -113,10 +145,15 @@ class Hinge(_Loss):
     smooth = False
 
     def loss_gradient(self, Y, raw, sw):
-        z = Y * raw
-        values = np.maximum(1.0 - z, 0.0)
-        G = np.where(z <= 1.0, -Y, 0.0)
-        return _weighted(values, G, sw)
+        z = raw
+        z *= Y
+        active = z <= 1.0
+        np.subtract(1.0, z, out=z)
+        np.maximum(z, 0.0, out=z)
+        lsum = _weighted_sum(z, sw)
+        G = np.negative(Y, out=z)
+        G *= active
+        return lsum, _apply_weights(G, sw)
 
 
 class SquaredHinge(_Loss):
@@ -125,10 +162,15 @@ class SquaredHinge(_Loss):
     curvature = 2.0
 
     def loss_gradient(self, Y, raw, sw):
-        z = Y * raw
-        m = np.maximum(1.0 - z, 0.0)
-        G = -2.0 * Y * m
-        return _weighted(m * m, G, sw)
+        m = raw
+        m *= Y
+        np.subtract(1.0, m, out=m)
+        np.maximum(m, 0.0, out=m)
+        lsum = _weighted_sum(m * m, sw)
+        G = m
+        G *= Y
+        G *= -2.0
+        return lsum, _apply_weights(G, sw)
 
 
 class ModifiedHuber(_Loss):
@@ -137,12 +179,13 @@ class ModifiedHuber(_Loss):
     curvature = 2.0
 
     def loss_gradient(self, Y, raw, sw):
-        z = Y * raw
+        z = raw
+        z *= Y
         m = np.maximum(1.0 - z, 0.0)
         low = z < -1.0
         values = np.where(low, -4.0 * z, m * m)
         G = np.where(low, -4.0 * Y, -2.0 * Y * m)
-        return _weighted(values, G, sw)
+        return _weighted_sum(values, sw), _apply_weights(G, sw)
 
 
 REGRESSION_LOSSES = ("squared_error", "huber", "epsilon_insensitive")
