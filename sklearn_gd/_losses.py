@@ -9,9 +9,10 @@ encoded target ``Y`` of the same shape:
 * multinomial ``log_loss``: ``Y`` is the one-hot matrix of the classes.
 
 ``loss_gradient(Y, raw, sw)`` returns ``(sum_i sw_i * loss_i, G)`` where
-``G = sw[:, None] * d loss / d raw``; it may overwrite ``raw`` (``G`` is often
-``raw`` itself, which saves the engine an allocation per batch) (summed over columns for one-vs-rest, so
-that one-vs-rest objectives are the sums of the per-class binary objectives).
+``G = sw[:, None] * d loss / d raw``, summed over columns for one-vs-rest, so
+that one-vs-rest objectives are the sums of the per-class binary objectives.
+It may overwrite ``raw`` (``G`` is often ``raw`` itself, which saves the
+engine an allocation per batch).
 The caller divides both by its normaliser.  Definitions follow
 ``SGDRegressor`` / ``SGDClassifier``.
 """

@@ -317,7 +317,7 @@ def test_fit_does_not_copy_X():
     import tracemalloc
 
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(40000, 50))  # 16 MB
+    X = rng.normal(size=(100_000, 50))  # 40 MB; the shuffling buffers are 2 x 4 MB
     y = (X[:, 0] > 0).astype(int)
     for est in (
         GDClassifier(max_iter=3),
