@@ -692,7 +692,9 @@ or optimizer object, default='sgd'
     tol : float or None, default=1e-4
         Stop when the epoch objective has not improved by ``tol`` (absolute)
         for ``n_iter_no_change`` epochs; ``None`` disables.
-    n_iter_no_change : int, default=5
+    n_iter_no_change : int, default=10
+        Ten epochs (as scikit-learn's MLP): with momentum the objective is not
+        monotone, and a shorter patience stops in the first overshoot.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data and stop on its R^2.
     validation_fraction : float, default=0.1
@@ -770,7 +772,7 @@ or optimizer object, default='sgd'
         batch_size=None,
         max_iter=1000,
         tol=1e-4,
-        n_iter_no_change=5,
+        n_iter_no_change=10,
         early_stopping=False,
         validation_fraction=0.1,
         shuffle=True,
@@ -866,7 +868,7 @@ default='log_loss'
         batch_size=None,
         max_iter=1000,
         tol=1e-4,
-        n_iter_no_change=5,
+        n_iter_no_change=10,
         early_stopping=False,
         validation_fraction=0.1,
         shuffle=True,
@@ -959,7 +961,7 @@ class MomentumSGDRegressor(_RegressorMixinGD):
         batch_size=32,
         max_iter=1000,
         tol=1e-4,
-        n_iter_no_change=5,
+        n_iter_no_change=10,
         early_stopping=False,
         validation_fraction=0.1,
         shuffle=True,
@@ -1047,7 +1049,7 @@ class MomentumSGDClassifier(_ClassifierMixinGD):
         batch_size=32,
         max_iter=1000,
         tol=1e-4,
-        n_iter_no_change=5,
+        n_iter_no_change=10,
         early_stopping=False,
         validation_fraction=0.1,
         shuffle=True,
