@@ -47,7 +47,8 @@ def main(argv=None):
     n = int(args.gb * 1e9 / (8 * d))
     print(f"\nX: {n} x {d} float64 = {n * d * 8 / 1e9:.2f} GB\n")
     print(
-        "| estimator | size(X) MB | peak RSS MB | extra over X + data set-up | peak / size(X) |"
+        "| estimator | size(X) MB | peak RSS MB | extra over X + data set-up "
+        "| peak / size(X) |"
     )
     print("|---|---:|---:|---:|---:|")
     for name in [

@@ -154,10 +154,13 @@ def main(argv=None):
                 "TNC": scipy_time_to(X, Y, loss, "TNC", f_target),
                 "L-BFGS-B": scipy_time_to(X, Y, loss, "L-BFGS-B", f_target),
                 "GD (sgd, auto)": ours_time_to(
-                    lambda k: Est(alpha=ALPHA, max_iter=k, tol=None), X, y, f_target
+                    lambda k, E=Est: E(alpha=ALPHA, max_iter=k, tol=None),
+                    X,
+                    y,
+                    f_target,
                 ),
                 "GD nesterov (auto)": ours_time_to(
-                    lambda k: Est(
+                    lambda k, E=Est: E(
                         alpha=ALPHA, optimizer="nesterov", max_iter=k, tol=None
                     ),
                     X,
