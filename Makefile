@@ -5,7 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean
+DOCS_STAMP := $(VENV)/.docs-stamp
+
+.PHONY: demo test docs lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,14 +19,25 @@ demo: $(STAMP)
 	$(PY) -m sklearn_gd
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q tests
+	$(PY) -m pytest -n 2 -q --doctest-modules sklearn_gd tests
+
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+# HTML with warnings as errors; runs every example of the gallery.
+docs: $(DOCS_STAMP)
+	rm -rf docs/_build docs/generated docs/auto_examples
+	MPLBACKEND=Agg $(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 lint: $(STAMP)
-	$(PY) -m ruff check sklearn_gd tests examples benchmarks
-	$(PY) -m ruff format --check sklearn_gd tests examples benchmarks
+	$(PY) -m ruff check sklearn_gd tests examples benchmarks docs/conf.py
+	$(PY) -m ruff format --check sklearn_gd tests examples benchmarks docs/conf.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_epoch.py
+	$(PY) benchmarks/bench_time_to_tol.py
+	$(PY) benchmarks/bench_memory.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/generated docs/auto_examples

@@ -29,7 +29,7 @@ def _label(obj):
 
 
 def plot_schedule(schedule, n_steps, learning_rate=1.0, ax=None, labels=None):
-    """Plot ``learning_rate * schedule(t)`` for ``t = 0 .. n_steps - 1``.
+    """Plot the step sizes ``learning_rate * schedule(t)`` of the first steps.
 
     Parameters
     ----------

@@ -1,0 +1,58 @@
+"""
+========================================================
+GD vs TNC vs L-BFGS vs scikit-learn SGD on one objective
+========================================================
+
+``compare_solvers`` fits the same objective with gradient descent and
+``scipy.optimize.minimize(method='TNC')``; scikit-learn's ``SGDClassifier``
+minimises the same L2-logistic objective (``alpha`` has the same meaning).
+"""
+
+import time
+
+import matplotlib.pyplot as plt
+from sklearn.datasets import make_classification
+from sklearn.linear_model import SGDClassifier
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_gd import GDClassifier, compare_solvers
+from sklearn_gd.compare import objective_value
+
+X, y = make_classification(20000, 50, n_informative=20, random_state=0)
+X = StandardScaler().fit_transform(X)
+print(compare_solvers(GDClassifier(alpha=1e-3, tol=1e-8), X, y))
+
+fig, ax = plt.subplots(figsize=(7, 4))
+for name, make in [
+    ("GD", lambda k: GDClassifier(alpha=1e-3, max_iter=k, tol=None)),
+    (
+        "GD nesterov",
+        lambda k: GDClassifier(alpha=1e-3, optimizer="nesterov", max_iter=k, tol=None),
+    ),
+]:
+    times, objs = [], []
+    for k in (1, 2, 5, 10, 20, 40, 80):
+        start = time.perf_counter()
+        est = make(k).fit(X, y)
+        times.append(time.perf_counter() - start)
+        objs.append(objective_value(est, X, y))
+    ax.plot(times, objs, "o-", label=name)
+tnc = GDClassifier(alpha=1e-3, solver="tnc")
+start = time.perf_counter()
+tnc.fit(X, y)
+ax.plot([time.perf_counter() - start], [objective_value(tnc, X, y)], "s", label="TNC")
+start = time.perf_counter()
+sk = SGDClassifier(loss="log_loss", alpha=1e-3, random_state=0).fit(X, y)
+surrogate = GDClassifier(alpha=1e-3).fit(X[:100], y[:100])
+surrogate.coef_, surrogate.intercept_ = sk.coef_, sk.intercept_
+ax.plot(
+    [time.perf_counter() - start],
+    [objective_value(surrogate, X, y)],
+    "^",
+    label="sklearn SGDClassifier",
+)
+ax.set_xlabel("fit time (s)")
+ax.set_ylabel("objective")
+ax.set_yscale("log")
+ax.legend()
+plt.show()
