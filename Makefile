@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# torch (CPU) only to cross-check optimizers and schedules in the tests,
+	@# and only when this machine carries its wheel; otherwise those tests skip.
+	if ls /opt/wheels/torch-2.13.0*cpu*.whl >/dev/null 2>&1; then \
+	  $(PY) -m pip install --quiet torch==2.13.0 || echo "torch not installed"; fi
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -68,7 +68,20 @@ class Optimizer(BaseEstimator):
 
 
 class SGD(Optimizer):
-    """Plain step ``w -= lr * g``."""
+    """Plain step ``w -= lr * g``.
+
+    See Also
+    --------
+    Momentum, Adam
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_gd.optimizers import SGD
+    >>> w = np.array([1.0, 2.0]); opt = SGD(); state = opt.init_state(w)
+    >>> opt.update(w, np.array([0.5, -1.0]), state, lr=0.1); w
+    array([0.95, 2.1 ])
+    """
 
     def update(self, params, grad, state, lr):
         state["step"] += 1
@@ -89,6 +102,20 @@ class Momentum(Optimizer):
         Nesterov's look-ahead direction ``g + momentum * v``.  (torch refuses
         ``nesterov`` with a non-zero dampening; here the equations are simply
         applied as written.)
+
+    See Also
+    --------
+    SGD, Adam
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_gd.optimizers import Momentum
+    >>> w = np.zeros(1); opt = Momentum(0.9); state = opt.init_state(w)
+    >>> for _ in range(2):
+    ...     opt.update(w, np.ones(1), state, lr=1.0)
+    >>> w  # v_1 = 1, v_2 = 0.9 * 1 + 1
+    array([-2.9])
     """
 
     _parameter_constraints: dict = {
@@ -138,7 +165,27 @@ class Momentum(Optimizer):
 
 
 class Adam(Optimizer):
-    """``torch.optim.Adam`` (no weight decay, no amsgrad)."""
+    """``torch.optim.Adam`` (no weight decay, no amsgrad).
+
+    Parameters
+    ----------
+    beta_1 : float in [0, 1), default=0.9
+    beta_2 : float in [0, 1), default=0.999
+    epsilon : float > 0, default=1e-8
+
+    See Also
+    --------
+    RMSprop, AdaGrad
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_gd.optimizers import Adam
+    >>> w = np.zeros(2); opt = Adam(); state = opt.init_state(w)
+    >>> opt.update(w, np.array([10.0, -0.01]), state, lr=0.1)
+    >>> np.round(w, 6)  # the first step is lr * sign(g), whatever |g|
+    array([-0.1,  0.1])
+    """
 
     adaptive = True
 
@@ -181,6 +228,15 @@ class RMSprop(Optimizer):
 
     torch calls the decay ``alpha``; here it is ``rho`` so that it never
     clashes with the penalty strength ``alpha``.
+
+    Parameters
+    ----------
+    rho : float in [0, 1), default=0.99
+    epsilon : float > 0, default=1e-8
+
+    See Also
+    --------
+    Adam, AdaGrad
     """
 
     adaptive = True
@@ -211,7 +267,16 @@ class RMSprop(Optimizer):
 
 
 class AdaGrad(Optimizer):
-    """``torch.optim.Adagrad`` (``lr_decay=0``, ``initial_accumulator_value=0``)."""
+    """``torch.optim.Adagrad`` (``lr_decay=0``, ``initial_accumulator_value=0``).
+
+    Parameters
+    ----------
+    epsilon : float > 0, default=1e-10
+
+    See Also
+    --------
+    Adam, RMSprop
+    """
 
     adaptive = True
 

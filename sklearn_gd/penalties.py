@@ -99,7 +99,19 @@ class Penalty(BaseEstimator):
 
 
 class L2(Penalty):
-    """``R(w) = ||w||^2 / 2`` (ridge)."""
+    """``R(w) = ||w||^2 / 2`` (ridge).
+
+    See Also
+    --------
+    L1, ElasticNet
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_gd.penalties import L2
+    >>> L2().value(np.array([3.0, -4.0])), L2().prox(np.array([3.0, -4.0]), 1.0)
+    (12.5, array([ 1.5, -2. ]))
+    """
 
     @property
     def l2_weight(self):
@@ -107,7 +119,19 @@ class L2(Penalty):
 
 
 class L1(Penalty):
-    """``R(w) = ||w||_1`` (lasso); applied as a soft threshold, exact zeros."""
+    """``R(w) = ||w||_1`` (lasso); applied as a soft threshold, exact zeros.
+
+    See Also
+    --------
+    L2, ElasticNet
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_gd.penalties import L1
+    >>> L1().prox(np.array([0.3, -2.0, 1.0]), 0.5)
+    array([ 0. , -1.5,  0.5])
+    """
 
     @property
     def l1_weight(self):
@@ -121,6 +145,17 @@ class ElasticNet(Penalty):
     ----------
     l1_ratio : float in [0, 1], default=0.15
         The mixing of the L1 part, as in ``SGDRegressor``.
+
+    See Also
+    --------
+    L1, L2
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_gd.penalties import ElasticNet
+    >>> ElasticNet(l1_ratio=0.5).value(np.array([2.0, -2.0]))
+    4.0
     """
 
     _parameter_constraints: dict = {"l1_ratio": [Interval(Real, 0, 1, closed="both")]}

@@ -42,6 +42,8 @@ __all__ = [
     "InvScaling",
     "Warmup",
     "ReduceLROnPlateau",
+    "Sequential",
+    "Cyclic",
     "SCHEDULE_NAMES",
     "get_schedule",
 ]
@@ -123,6 +125,24 @@ class ExponentialDecay(_DecayBase):
     Keras ``ExponentialDecay`` / TF1 ``exponential_decay``.
     Default (also the string ``'exponential'``): ``decay_steps=1000``,
     ``decay_rate=0.96``.
+
+    Parameters
+    ----------
+    decay_steps : float > 0, default=1000
+    decay_rate : float >= 0, default=0.96
+    staircase : bool, default=False
+        Floor ``t / decay_steps``: the step drops every ``decay_steps`` updates.
+
+    See Also
+    --------
+    NaturalExpDecay, InverseTimeDecay, StepDecay
+
+    Examples
+    --------
+    >>> from sklearn_gd.schedules import ExponentialDecay
+    >>> s = ExponentialDecay(decay_steps=10, decay_rate=0.5, staircase=True)
+    >>> s(9), s(10), s([0, 25])
+    (1.0, 0.5, array([1.  , 0.25]))
     """
 
     def _value(self, steps):
@@ -238,6 +258,23 @@ class CosineDecay(Schedule):
 
     Keras ``CosineDecay`` (for its warm-up use ``Warmup(CosineDecay(...))``).
     Defaults (also ``'cosine'``): ``decay_steps=1000``, ``alpha=0.0``.
+
+    Parameters
+    ----------
+    decay_steps : float > 0, default=1000
+    alpha : float >= 0, default=0.0
+        The multiplier reached at ``decay_steps`` and kept afterwards.
+
+    See Also
+    --------
+    CosineDecayRestarts, Warmup, LinearCosineDecay
+
+    Examples
+    --------
+    >>> from sklearn_gd.schedules import CosineDecay
+    >>> s = CosineDecay(decay_steps=100, alpha=0.1)
+    >>> s(0), round(s(50), 6), s(100), s(500)
+    (1.0, 0.55, 0.1, 0.1)
     """
 
     _parameter_constraints: dict = {
@@ -503,6 +540,29 @@ class ReduceLROnPlateau(Schedule):
     changed.  Called on steps, it returns the current multiplier.
     Default (also ``'plateau'``): ``factor=0.1``, ``patience=10``,
     ``threshold=1e-4``, ``cooldown=0``, ``min_factor=0.0``.
+
+    Parameters
+    ----------
+    factor : float in (0, 1), default=0.1
+    patience : int, default=10
+    threshold : float, default=1e-4
+    cooldown : int, default=0
+    min_factor : float, default=0.0
+
+    Attributes
+    ----------
+    factor_ : float
+        The multiplier in force (fitted copies only).
+    best_ : float or None
+    num_bad_epochs_ : int
+    cooldown_counter_ : int
+
+    Examples
+    --------
+    >>> from sklearn_gd.schedules import ReduceLROnPlateau
+    >>> s = ReduceLROnPlateau(factor=0.5, patience=1).reset()
+    >>> [s.observe(v) for v in [3.0, 2.0, 2.0, 2.0, 1.0]]
+    [1.0, 1.0, 1.0, 0.5, 0.5]
     """
 
     stateful = True
@@ -564,6 +624,108 @@ class ReduceLROnPlateau(Schedule):
             self.cooldown_counter_ = int(self.cooldown)
             self.num_bad_epochs_ = 0
         return self.factor_
+
+
+class Sequential(Schedule):
+    """Join schedules at step boundaries (optax's ``join_schedules``).
+
+    ``schedules[0](t)`` for ``t < boundaries[0]``, then
+    ``schedules[i](t - boundaries[i - 1])`` for
+    ``boundaries[i - 1] <= t < boundaries[i]``: each schedule starts its own
+    count at its boundary.  Nested parameters are reached as
+    ``schedule__schedules`` (the list is one parameter).
+
+    Parameters
+    ----------
+    schedules : list of schedule objects
+    boundaries : list of int, one fewer than ``schedules``, increasing
+
+    Examples
+    --------
+    >>> from sklearn_gd.schedules import Sequential, LinearDecay, CosineDecay
+    >>> s = Sequential([LinearDecay(10, 0.5), CosineDecay(20)], boundaries=[10])
+    >>> s(5), s(10), s(20)
+    (0.75, 1.0, 0.5)
+    """
+
+    _parameter_constraints: dict = {
+        "schedules": [list, tuple],
+        "boundaries": ["array-like"],
+    }
+
+    def __init__(self, schedules=(), boundaries=()):
+        self.schedules = schedules
+        self.boundaries = boundaries
+
+    def _check_consistency(self):
+        b = np.asarray(self.boundaries, dtype=np.float64).ravel()
+        if len(self.schedules) != len(b) + 1:
+            raise ValueError(
+                "Sequential: give one more schedule than boundaries, got "
+                f"{len(self.schedules)} schedules and {len(b)} boundaries."
+            )
+        if np.any(np.diff(b) <= 0) or np.any(b <= 0):
+            raise ValueError("Sequential: boundaries must be positive and increasing.")
+        for sched in self.schedules:
+            inner = get_schedule(sched)
+            if getattr(inner, "stateful", False):
+                raise ValueError("Sequential cannot hold a performance-based schedule.")
+            if isinstance(inner, Schedule):
+                inner.validate()
+
+    def _value(self, steps):
+        b = np.asarray(self.boundaries, dtype=np.float64).ravel()
+        which = np.searchsorted(b, steps, side="right")
+        starts = np.concatenate([[0.0], b])
+        out = np.empty_like(steps)
+        for i, sched in enumerate(self.schedules):
+            mask = which == i
+            if np.any(mask):
+                out[mask] = get_schedule(sched)(steps[mask] - starts[i])
+        return out
+
+
+class Cyclic(Schedule):
+    """Triangular cyclical learning rate (Smith, 2017; torch ``CyclicLR``).
+
+    The multiplier rises linearly from ``base_factor`` to 1 over
+    ``step_size_up`` steps and falls back over as many;
+    ``mode='triangular2'`` halves the amplitude every cycle.  With
+    ``cycle = floor(1 + t / (2 s))`` and ``x = |t / s - 2 cycle + 1|``:
+    ``base + (1 - base) * max(0, 1 - x) * scale(cycle)``.
+
+    Parameters
+    ----------
+    step_size_up : int, default=100
+    base_factor : float in [0, 1], default=0.1
+    mode : {'triangular', 'triangular2'}, default='triangular'
+
+    Examples
+    --------
+    >>> from sklearn_gd.schedules import Cyclic
+    >>> s = Cyclic(step_size_up=10, base_factor=0.1)
+    >>> s(0), s(5), s(10), s(20)
+    (0.1, 0.55, 1.0, 0.1)
+    """
+
+    _parameter_constraints: dict = {
+        "step_size_up": [Interval(Real, 0, None, closed="neither")],
+        "base_factor": [Interval(Real, 0, 1, closed="both")],
+        "mode": [StrOptions({"triangular", "triangular2"})],
+    }
+
+    def __init__(self, step_size_up=100, base_factor=0.1, mode="triangular"):
+        self.step_size_up = step_size_up
+        self.base_factor = base_factor
+        self.mode = mode
+
+    def _value(self, steps):
+        s = float(self.step_size_up)
+        cycle = np.floor(1.0 + steps / (2.0 * s))
+        x = np.abs(steps / s - 2.0 * cycle + 1.0)
+        scale = 1.0 if self.mode == "triangular" else 0.5 ** (cycle - 1.0)
+        base = float(self.base_factor)
+        return base + (1.0 - base) * np.maximum(0.0, 1.0 - x) * scale
 
 
 #: String names accepted by ``schedule=`` and the class each resolves to

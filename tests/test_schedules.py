@@ -451,3 +451,37 @@ def test_reduce_on_plateau_through_estimator():
     before = est.schedule_.factor_
     est.partial_fit(X, y)
     assert est.learning_rate_curve_[-1] == pytest.approx(est.learning_rate_ * before)
+
+
+def test_sequential_joins_with_restarted_counts():
+    from sklearn_gd.schedules import Sequential
+
+    s = Sequential([LinearDecay(10, 0.5), ExponentialDecay(5, 0.5)], boundaries=[10])
+    steps = np.arange(30)
+    expected = [
+        ref_linear(t, 10, 0.5) if t < 10 else ref_exponential(t - 10, 5, 0.5)
+        for t in steps
+    ]
+    assert_allclose(s(steps), expected, rtol=1e-12)
+    assert s(9) == pytest.approx(ref_linear(9, 10, 0.5)) and s(10) == 1.0
+    with pytest.raises(ValueError, match="one more schedule"):
+        Sequential([LinearDecay()], boundaries=[5]).validate()
+    with pytest.raises(ValueError, match="performance-based"):
+        Sequential([LinearDecay(), ReduceLROnPlateau()], boundaries=[5]).validate()
+
+
+@pytest.mark.parametrize("mode", ["triangular", "triangular2"])
+def test_cyclic_triangular(mode):
+    from sklearn_gd.schedules import Cyclic
+
+    s = Cyclic(step_size_up=4, base_factor=0.2, mode=mode)
+    steps = np.arange(40)
+
+    def ref(t):
+        cycle = math.floor(1 + t / 8)
+        x = abs(t / 4 - 2 * cycle + 1)
+        scale = 1.0 if mode == "triangular" else 0.5 ** (cycle - 1)
+        return 0.2 + 0.8 * max(0.0, 1 - x) * scale
+
+    assert_allclose(s(steps), [ref(t) for t in steps], rtol=1e-12)
+    assert s(0) == pytest.approx(0.2) and s(4) == pytest.approx(1.0)

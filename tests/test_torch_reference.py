@@ -62,6 +62,20 @@ def test_schedules_match_torch_lr_scheduler(ours, make, n):
     assert_allclose(0.5 * ours(np.arange(n)), expected, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("mode", ["triangular", "triangular2"])
+def test_cyclic_matches_torch(mode):
+    from sklearn_gd.schedules import Cyclic
+
+    expected = _torch_lrs(
+        lambda o: S.CyclicLR(
+            o, base_lr=0.05, max_lr=0.5, step_size_up=6, mode=mode, cycle_momentum=False
+        ),
+        50,
+    )
+    ours = 0.5 * Cyclic(step_size_up=6, base_factor=0.1, mode=mode)(np.arange(50))
+    assert_allclose(ours, expected, rtol=1e-10)
+
+
 def test_plateau_matches_torch():
     rng = np.random.RandomState(0)
     metrics = np.cumsum(rng.normal(0, 1, 80)) + 100
