@@ -310,6 +310,8 @@ def run_epochs(
     # The next chunk is gathered in a background thread while this one trains
     # (numpy's take releases the GIL): double buffering hides the gather.
     executor = ThreadPoolExecutor(1) if chunk < n else None
+    if full_batch and Y.shape[1] > 1 and not Y.flags.f_contiguous:
+        Y = np.asfortranarray(Y)  # matches the F-ordered raw scores (n x k, small)
     stepper = _Stepper(
         theta,
         d,
@@ -555,7 +557,13 @@ class _Stepper:
         self.grad = np.empty_like(theta)
         self.gW = self.grad[:d]
         self.gb = self.grad[d] if fit_intercept else None
-        self.raw = np.empty((batch_size, theta.shape[1]), dtype=theta.dtype)
+        # Several outputs: raw scores are computed transposed, (k, m) in C
+        # order, i.e. (m, k) in F order, so that the per-sample reductions of
+        # the softmax run over contiguous columns.
+        self.k = theta.shape[1]
+        self.raw = np.empty(
+            (batch_size, 1) if self.k == 1 else (self.k, batch_size), dtype=theta.dtype
+        )
         self.loss = loss
         self.l1, self.l2 = l1, l2
         self.clip_norm = clip_norm
@@ -568,13 +576,17 @@ class _Stepper:
         W, b = self.W, self.b
         if isinstance(Xb, np.ndarray):
             m = Xb.shape[0]
-            raw = self.raw[:m]
-            if m > len(self.raw):
-                raw = np.empty((m, W.shape[1]), W.dtype)
-            if raw.dtype == Xb.dtype:
+            if Xb.dtype != W.dtype:
+                raw = Xb @ W
+            elif self.k == 1:
+                raw = self.raw[:m] if m <= len(self.raw) else np.empty((m, 1), W.dtype)
                 np.dot(Xb, W, out=raw)
             else:
-                raw = Xb @ W
+                rawT = self.raw
+                if m != rawT.shape[1]:
+                    rawT = np.empty((self.k, m), W.dtype)
+                np.dot(W.T, Xb.T, out=rawT)
+                raw = rawT.T
         elif isinstance(Xb, _CSRBlock):
             raw = Xb.matmul(W)
         else:
