@@ -492,6 +492,7 @@ class _CSRRows:
         self.indptr = X.indptr
         counts = np.diff(X.indptr)
         self.rows = np.repeat(np.arange(X.shape[0], dtype=np.intp), counts)
+        self.nonempty = counts > 0
         self.shape = X.shape
 
     def __getitem__(self, sl):
@@ -499,10 +500,11 @@ class _CSRRows:
 
 
 class _CSRBlock:
-    __slots__ = ("data", "indices", "rows", "m", "d", "parent", "b0", "b1")
+    __slots__ = ("data", "indices", "rows", "m", "d", "parent", "b0", "b1", "s")
 
     def __init__(self, parent, b0, b1):
         s, e = parent.indptr[b0], parent.indptr[b1]
+        self.s = s
         self.data = parent.X.data[s:e]
         self.indices = parent.X.indices[s:e]
         self.rows = parent.rows[s:e] - b0
@@ -517,18 +519,24 @@ class _CSRBlock:
     def matmul(self, W):
         """``Xb @ W`` for ``W`` of shape (d, k)."""
         if W.shape[1] == 1:
-            out = np.bincount(
-                self.rows, weights=self.data * W[self.indices, 0], minlength=self.m
-            )
-            return out.astype(W.dtype, copy=False)[:, None]
+            prod = np.take(W[:, 0], self.indices)
+            prod *= self.data
+            p = self.parent
+            nonempty = p.nonempty[self.b0 : self.b1]
+            out = np.zeros((self.m, 1), dtype=W.dtype)
+            if len(prod):
+                # rows are contiguous runs of `prod`: a segmented sum
+                starts = p.indptr[self.b0 : self.b1][nonempty] - self.s
+                out[nonempty, 0] = np.add.reduceat(prod, starts)
+            return out
         return np.asarray(self.parent.X[self.b0 : self.b1] @ W)
 
     def rmatmul_into(self, G, out):
         """``out[...] = Xb.T @ G`` for ``G`` of shape (m, k)."""
         if G.shape[1] == 1:
-            out[:, 0] = np.bincount(
-                self.indices, weights=self.data * G[self.rows, 0], minlength=self.d
-            )
+            prod = np.take(G[:, 0], self.rows)
+            prod *= self.data
+            out[:, 0] = np.bincount(self.indices, weights=prod, minlength=self.d)
         else:
             out[...] = self.parent.X[self.b0 : self.b1].T @ G
 

@@ -16,7 +16,7 @@ from sklearn_gd import (
     MomentumSGDClassifier,
     MomentumSGDRegressor,
 )
-from sklearn_gd.schedules import ExponentialDecay, Schedule
+from sklearn_gd.schedules import SCHEDULE_NAMES, ExponentialDecay, Schedule
 
 ALL = [GDRegressor, GDClassifier, MomentumSGDRegressor, MomentumSGDClassifier]
 
@@ -172,17 +172,20 @@ def test_predict_from_threads(Est):
 
 
 @pytest.mark.parametrize("Est", ALL)
-@pytest.mark.parametrize("schedule", ["constant", ExponentialDecay(5, 0.5), "plateau"])
+@pytest.mark.parametrize(
+    "schedule", sorted(SCHEDULE_NAMES) + [ExponentialDecay(5, 0.5)], ids=repr
+)
 def test_grid_search_loky_two_jobs(Est, schedule):
-    X, y = _data(Est, n=90)
+    X, y = _data(Est, n=60)
     grid = {"alpha": [1e-4, 1e-2]}
     if not isinstance(schedule, str):
         grid["schedule__decay_rate"] = [0.5, 0.9]
     gs = GridSearchCV(
-        Est(schedule=schedule, max_iter=20, random_state=0), grid, cv=3, n_jobs=2
+        Est(schedule=schedule, max_iter=10, random_state=0), grid, cv=2, n_jobs=2
     ).fit(X, y)
     assert np.isfinite(gs.best_score_)
     assert len(gs.cv_results_["params"]) == 2 * (1 if isinstance(schedule, str) else 2)
+    assert gs.best_estimator_.schedule_ is not gs.best_estimator_.schedule
 
 
 @pytest.mark.parametrize("Est", ALL)

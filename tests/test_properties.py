@@ -58,8 +58,8 @@ LABEL_SETS = [
 
 @st.composite
 def problems(draw, classification):
-    n = draw(st.integers(1 if not classification else 2, 120))
-    d = draw(st.integers(1, 12))
+    n = draw(st.integers(1 if not classification else 2, 500))
+    d = draw(st.integers(1, 50))
     seed = draw(st.integers(0, 2**16))
     rng = np.random.RandomState(seed)
     dtype = draw(st.sampled_from([np.float64, np.float32]))
