@@ -319,15 +319,20 @@ def test_fit_does_not_copy_X():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(100_000, 50))  # 40 MB; the shuffling buffers are 2 x 4 MB
     y = (X[:, 0] > 0).astype(int)
-    for est in (
-        GDClassifier(max_iter=3),
-        MomentumSGDClassifier(max_iter=1, batch_size=256),
-    ):
+    # 40 MB of float32 as well
+    X32 = np.vstack([X, X]).astype(np.float32)
+    y32 = np.r_[y, y]
+    for est, data, target in [
+        (GDClassifier(max_iter=3), X, y),
+        (MomentumSGDClassifier(max_iter=1, batch_size=256), X, y),
+        (GDClassifier(max_iter=3), X32, y32),  # float32 is never up-cast
+        (MomentumSGDClassifier(max_iter=1, batch_size=256), X32, y32),
+    ]:
         tracemalloc.start()
-        est.fit(X, y)
+        est.fit(data, target)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        assert peak < 0.5 * X.nbytes, (type(est).__name__, peak)
+        assert peak < 0.5 * data.nbytes, (type(est).__name__, data.dtype, peak)
 
 
 def test_verbose_prints_one_line_per_epoch(capsys):
