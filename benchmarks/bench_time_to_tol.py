@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_limits
 from sklearn_gd import GDClassifier, GDRegressor
 from sklearn_gd._engine import objective_gradient
 from sklearn_gd._losses import BinaryLogLoss, SquaredError
+from sklearn_gd.optimizers import BarzilaiBorwein
 from sklearn_gd.penalties import L2
 
 ALPHA = 1e-3
@@ -155,6 +156,14 @@ def main(argv=None):
                 "L-BFGS-B": scipy_time_to(X, Y, loss, "L-BFGS-B", f_target),
                 "GD (sgd, auto)": ours_time_to(
                     lambda k, E=Est: E(alpha=ALPHA, max_iter=k, tol=None),
+                    X,
+                    y,
+                    f_target,
+                ),
+                "GD + BarzilaiBorwein": ours_time_to(
+                    lambda k, E=Est: E(
+                        alpha=ALPHA, optimizer=BarzilaiBorwein(), max_iter=k, tol=None
+                    ),
                     X,
                     y,
                     f_target,

@@ -626,6 +626,8 @@ class _Stepper:
                 grad *= self.clip_norm / gnorm
         self.update(self.theta, grad, self.opt_state, lr)
         if self.l1:
-            # prox of the L1 part: soft threshold by lr * alpha * l1_weight
-            self.penalty.prox_l1(W, lr * self.l1 / self.penalty.l1_weight, out=W)
+            # prox of the L1 part: soft threshold by step * alpha * l1_weight,
+            # with the step the optimizer took when it chose its own
+            step = self.opt_state.get("step_size") or lr
+            self.penalty.prox_l1(W, step * self.l1 / self.penalty.l1_weight, out=W)
         return lsum

@@ -301,6 +301,80 @@ class AdaGrad(Optimizer):
         params -= grad
 
 
+class BarzilaiBorwein(Optimizer):
+    """Gradient steps with Barzilai-Borwein (spectral) step sizes, full batch.
+
+    With ``s = w_k - w_{k-1}`` and ``y = g_k - g_{k-1}`` the step alternates
+    between the two Barzilai-Borwein sizes ``s.s / s.y`` and ``s.y / y.y``
+    (Barzilai & Borwein, 1988; the alternation of Dai & Fletcher), capped at
+    ``max_factor * lr``; the scheduled ``lr`` is used for the first update and
+    whenever ``s.y <= 0``.  Not an update of ``torch.optim``: the step sizes are
+    chosen from the curvature seen along the path, which makes full-batch
+    gradient descent competitive with quasi-Newton solvers on ill-conditioned
+    problems (see ``benchmarks/RESULTS.md``).  The sequence is not monotone;
+    with mini-batches the curvature estimates are noise, so use it with
+    ``batch_size=None``.  With an L1 penalty the proximal step uses the same
+    step size (SpaRSA).
+
+    Parameters
+    ----------
+    max_factor : float > 0, default=1000.0
+        Largest step as a multiple of the scheduled ``lr``.
+
+    See Also
+    --------
+    SGD, Momentum
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> from sklearn_gd import GDRegressor
+    >>> from sklearn_gd.optimizers import BarzilaiBorwein
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 5)) * [1, 2, 5, 10, 20]
+    >>> y = X @ np.ones(5) + rng.normal(size=200)
+    >>> est = GDRegressor(optimizer=BarzilaiBorwein(), alpha=0.01, tol=None,
+    ...                   max_iter=100).fit(X, y)
+    >>> ref = Ridge(alpha=0.01 * 200).fit(X, y)
+    >>> bool(np.allclose(est.coef_, ref.coef_, rtol=1e-4))
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "max_factor": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, max_factor=1000.0):
+        self.max_factor = max_factor
+
+    def init_state(self, params):
+        return {"step": 0, "prev_params": None, "prev_grad": None, "step_size": None}
+
+    def update(self, params, grad, state, lr):
+        state["step"] += 1
+        step = lr
+        prev_w, prev_g = state["prev_params"], state["prev_grad"]
+        if prev_w is not None:
+            s_ = params - prev_w
+            y_ = grad - prev_g
+            sy = float(np.vdot(s_, y_))
+            if sy > 0:
+                if state["step"] % 2:
+                    step = float(np.vdot(s_, s_)) / sy
+                else:
+                    step = sy / float(np.vdot(y_, y_))
+                step = min(step, float(self.max_factor) * lr)
+            prev_w[...] = params
+            prev_g[...] = grad
+        else:
+            state["prev_params"] = params.copy()
+            state["prev_grad"] = grad.copy()
+        state["step_size"] = step
+        grad *= step
+        params -= grad
+
+
 _NAMES = {
     "sgd": lambda: SGD(),
     "momentum": lambda: Momentum(0.9),

@@ -8,7 +8,7 @@ compares with torch itself when it is installed.
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import make_regression
 from sklearn.utils._param_validation import InvalidParameterError
@@ -172,3 +172,55 @@ def test_invalid_optimizer_arguments_name_the_class(opt, match):
     X, y = make_regression(n_samples=20, n_features=2, random_state=0)
     with pytest.raises(InvalidParameterError, match=match):
         GDRegressor(optimizer=opt).fit(X, y)
+
+
+def test_barzilai_borwein_by_hand_and_converges():
+    from sklearn.linear_model import Lasso, Ridge
+
+    from sklearn_gd.optimizers import BarzilaiBorwein
+
+    # the step sizes of the first updates, by hand
+    opt = BarzilaiBorwein()
+    w = W0.copy()
+    state = opt.init_state(w)
+    g0 = grad_fn(w)
+    opt.update(w, g0.copy(), state, 0.1)
+    assert_allclose(w, W0 - 0.1 * g0)
+    w1, g1 = w.copy(), grad_fn(w)
+    opt.update(w, g1.copy(), state, 0.1)
+    s, yv = w1 - W0, g1 - g0
+    sy = float(s.ravel() @ yv.ravel())
+    # BB2 on the second update; the scheduled lr where the curvature is not > 0
+    expected = min(sy / float(yv.ravel() @ yv.ravel()), 100.0) if sy > 0 else 0.1
+    assert state["step_size"] == pytest.approx(expected)
+    assert_allclose(w, w1 - state["step_size"] * g1)
+
+    # on a convex quadratic the curvature is positive: BB2, then BB1
+    A = np.diag([1.0, 4.0, 9.0, 16.0])
+    quad = lambda v: A @ v - 1.0  # noqa: E731
+    w = W0.copy()
+    state = opt.init_state(w)
+    history = [(w.copy(), quad(w))]
+    for _ in range(3):
+        opt.update(w, quad(w), state, 0.05)
+        history.append((w.copy(), quad(w)))
+        if len(history) >= 3:
+            (w0, g0_), (w1_, g1_) = history[-3], history[-2]
+            s, yv = (w1_ - w0).ravel(), (g1_ - g0_).ravel()
+            bb = (s @ yv) / (yv @ yv) if state["step"] % 2 == 0 else (s @ s) / (s @ yv)
+            assert state["step_size"] == pytest.approx(bb, rel=1e-12)
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 6)) * np.array([1, 3, 10, 30, 1, 2])
+    y = X @ rng.normal(size=6) + rng.normal(size=300)
+    est = GDRegressor(optimizer=BarzilaiBorwein(), alpha=0.01, tol=None, max_iter=300)
+    ref = Ridge(alpha=0.01 * 300).fit(X, y)
+    assert_allclose(est.fit(X, y).coef_, ref.coef_, rtol=1e-6)
+    # the L1 prox uses the step BB took: the Lasso solution, exact zeros included
+    y2 = X[:, :2] @ [1.0, -1.0] + 0.1 * rng.normal(size=300)
+    est = GDRegressor(
+        optimizer=BarzilaiBorwein(), penalty="l1", alpha=0.05, tol=None, max_iter=500
+    ).fit(X, y2)
+    ref = Lasso(alpha=0.05, tol=1e-12, max_iter=100000).fit(X, y2)
+    assert_allclose(est.coef_, ref.coef_, rtol=1e-5, atol=1e-7)
+    assert_array_equal(est.coef_ == 0, ref.coef_ == 0)
