@@ -142,6 +142,18 @@ def lipschitz_constant(X, sw=None, fit_intercept=True, n_iter=10):
     return lam
 
 
+def _trace_bound(X, sw, fit_intercept):
+    """``trace([X, 1]^T S [X, 1]) / sum(s)`` >= the largest eigenvalue."""
+    if sp.issparse(X):
+        sq = np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
+    else:
+        sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+    sq += float(fit_intercept)
+    if sw is None:
+        return float(sq.mean()) if sq.size else 0.0
+    return float(np.dot(sw, sq) / sw.sum())
+
+
 def _max_row_curvature(X, sw, fit_intercept):
     """``max_i (s_i / mean(s)) * (||x_i||^2 + fit_intercept)``."""
     if sp.issparse(X):
@@ -202,7 +214,12 @@ def auto_learning_rate(
         return float(base * max(1.0, target_scale))
     n = X.shape[0]
     b = n if batch_size is None else min(int(batch_size), n)
-    L = lipschitz_constant(X, sw, fit_intercept)
+    if getattr(optimizer, "self_tuning", False):
+        # The optimizer picks its own steps after the first one: bound L by
+        # the trace (one pass over X instead of the power iterations).
+        L = _trace_bound(X, sw, fit_intercept)
+    else:
+        L = lipschitz_constant(X, sw, fit_intercept)
     if b < n:
         L_max = _max_row_curvature(X, sw, fit_intercept)
         L = (n * (b - 1) * L + (n - b) * L_max) / (b * (n - 1))

@@ -314,11 +314,13 @@ class BarzilaiBorwein(Optimizer):
     problems (see ``benchmarks/RESULTS.md``).  The sequence is not monotone;
     with mini-batches the curvature estimates are noise, so use it with
     ``batch_size=None``.  With an L1 penalty the proximal step uses the same
-    step size (SpaRSA).
+    step size (SpaRSA).  With ``learning_rate='auto'`` the first step is
+    ``1 / trace``-bound of the Lipschitz constant (cheaper than the power
+    iterations, and safe), and ``max_factor`` caps later steps relative to it.
 
     Parameters
     ----------
-    max_factor : float > 0, default=1000.0
+    max_factor : float > 0, default=1e6
         Largest step as a multiple of the scheduled ``lr``.
 
     See Also
@@ -341,11 +343,15 @@ class BarzilaiBorwein(Optimizer):
     True
     """
 
+    #: ``learning_rate='auto'`` only needs a safe first step: the trace bound
+    #: of the Lipschitz constant (one pass over X) instead of power iterations.
+    self_tuning = True
+
     _parameter_constraints: dict = {
         "max_factor": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(self, max_factor=1000.0):
+    def __init__(self, max_factor=1e6):
         self.max_factor = max_factor
 
     def init_state(self, params):
