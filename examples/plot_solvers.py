@@ -11,12 +11,17 @@ minimises the same L2-logistic objective (``alpha`` has the same meaning).
 import time
 
 import matplotlib.pyplot as plt
+import numpy as np
+from scipy.optimize import minimize
 from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_gd import GDClassifier, compare_solvers
+from sklearn_gd._engine import objective_gradient
+from sklearn_gd._losses import BinaryLogLoss
 from sklearn_gd.compare import objective_value
+from sklearn_gd.penalties import L2
 
 X, y = make_classification(20000, 50, n_informative=20, random_state=0)
 X = StandardScaler().fit_transform(X)
@@ -37,6 +42,29 @@ for name, make in [
         times.append(time.perf_counter() - start)
         objs.append(objective_value(est, X, y))
     ax.plot(times, objs, "o-", label=name)
+# L-BFGS-B on the very same objective (our loss code, flattened parameters)
+Y = np.where(y == 1, 1.0, -1.0)[:, None]
+d = X.shape[1]
+
+
+def fun(x):
+    f, g = objective_gradient(
+        X,
+        Y,
+        None,
+        x.reshape(d + 1, 1),
+        loss=BinaryLogLoss(),
+        penalty=L2(),
+        alpha=1e-3,
+        fit_intercept=True,
+    )
+    return f, g.ravel()
+
+
+start = time.perf_counter()
+res = minimize(fun, np.zeros(d + 1), jac=True, method="L-BFGS-B")
+ax.plot([time.perf_counter() - start], [res.fun], "D", label="L-BFGS-B")
+
 tnc = GDClassifier(alpha=1e-3, solver="tnc")
 start = time.perf_counter()
 tnc.fit(X, y)

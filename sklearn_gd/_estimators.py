@@ -739,6 +739,13 @@ or optimizer object, default='sgd'
     n_features_in_ : int
     feature_names_in_ : ndarray
 
+    See Also
+    --------
+    MomentumSGDRegressor : mini-batch SGD with momentum.
+    GDClassifier : the classification counterpart.
+    sklearn.linear_model.SGDRegressor : per-sample SGD of scikit-learn.
+    sklearn.linear_model.Ridge : the closed form of ``penalty='l2'``.
+
     Examples
     --------
     >>> import numpy as np
@@ -834,6 +841,12 @@ default='log_loss'
 
     and the other attributes of :class:`GDRegressor`.
 
+    See Also
+    --------
+    MomentumSGDClassifier : mini-batch SGD with momentum.
+    GDRegressor : the regression counterpart.
+    sklearn.linear_model.LogisticRegression : the same L2-logistic objective.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -928,6 +941,10 @@ class MomentumSGDRegressor(_RegressorMixinGD):
     The other parameters and the attributes are those of
     :class:`GDRegressor`; ``optimizer_`` is the fitted ``Momentum`` object.
 
+    See Also
+    --------
+    GDRegressor : any optimizer, full batch by default.
+
     Examples
     --------
     >>> from sklearn.datasets import load_diabetes
@@ -1015,6 +1032,10 @@ class MomentumSGDClassifier(_ClassifierMixinGD):
     batch_size : int or None, default=32
 
     The other parameters and attributes are those of :class:`GDClassifier`.
+
+    See Also
+    --------
+    GDClassifier : any optimizer, full batch by default.
 
     Examples
     --------
