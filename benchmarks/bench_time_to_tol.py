@@ -79,22 +79,14 @@ def objective(X, Y, loss):
 
 def scipy_time_to(X, Y, loss, method, f_target):
     d = X.shape[1]
+    f_and_g = objective(X, Y, loss)
     log = []
     start = time.perf_counter()
 
     def fun(x):
-        f, g = objective_gradient(
-            X,
-            Y,
-            None,
-            x.reshape(d + 1, 1),
-            loss=loss,
-            penalty=L2(),
-            alpha=ALPHA,
-            fit_intercept=True,
-        )
+        f, g = f_and_g(x)
         log.append((time.perf_counter() - start, f))
-        return f, g.ravel()
+        return f, g
 
     opts = {"ftol": 0, "gtol": 1e-10, "maxfun": 5000}
     if method == "L-BFGS-B":

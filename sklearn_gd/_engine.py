@@ -50,54 +50,29 @@ class DivergenceError(ValueError):
     """Training produced a non-finite objective or non-finite parameters."""
 
 
-def _split(theta, n_features, fit_intercept):
-    W = theta[:n_features]
-    b = theta[n_features] if fit_intercept else None
-    return W, b
-
-
 def _raw(Xb, W, b):
-    raw = Xb @ W
-    if not isinstance(raw, np.ndarray):  # np.matrix from old sparse types
-        raw = np.asarray(raw)
+    """Scores ``Xb @ W + b`` (used for validation scores)."""
+    raw = np.asarray(Xb @ W)
     if b is not None:
         raw += b
     return raw
 
 
-def _loss_grad(Xb, Yb, swb, theta, norm, loss, fit_intercept, grad):
-    """Data part of the objective on one batch, and its gradient into ``grad``.
-
-    Returns the weighted loss sum (not normalised).
-    """
-    n_features = Xb.shape[1]
-    W, b = _split(theta, n_features, fit_intercept)
-    raw = _raw(Xb, W, b)
-    lsum, G = loss.loss_gradient(Yb, raw, swb)
-    G *= 1.0 / norm
-    gW = grad[:n_features]
-    if sp.issparse(Xb):
-        gW[...] = Xb.T @ G
-    else:
-        np.dot(Xb.T, G, out=gW)
-    if fit_intercept:
-        G.sum(axis=0, out=grad[n_features])
-    return lsum
-
-
 def objective_gradient(X, Y, sw, theta, *, loss, penalty, alpha, fit_intercept):
     """Full objective ``f(theta)`` and its gradient (smooth penalties only
-    enter the gradient; the L1 part only the value)."""
-    n = X.shape[0]
+    enter the gradient; the L1 part only the value).
+
+    Uses the very code of a training step (:class:`_Gradient`).
+    """
+    n, d = X.shape
     S = n if sw is None else float(sw.sum())
-    grad = np.empty_like(theta)
-    lsum = _loss_grad(X, Y, sw, theta, S, loss, fit_intercept, grad)
-    W = theta[: X.shape[1]]
-    f = lsum / S
+    gradient = _Gradient(theta, d, n, loss, fit_intercept)
+    f = gradient(X, Y, sw, S) / S
+    grad = gradient.grad
     if alpha and penalty is not None:
-        f += alpha * penalty.value(W)
+        f += alpha * penalty.value(theta[:d])
         if penalty.l2_weight:
-            grad[: X.shape[1]] += (alpha * penalty.l2_weight) * W
+            grad[:d] += (alpha * penalty.l2_weight) * theta[:d]
     return f, grad
 
 
@@ -142,20 +117,12 @@ def lipschitz_constant(X, sw=None, fit_intercept=True, n_iter=10):
     return lam
 
 
-def _trace_bound(X, sw, fit_intercept):
-    """``trace([X, 1]^T S [X, 1]) / sum(s)`` >= the largest eigenvalue."""
-    if sp.issparse(X):
-        sq = np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
-    else:
-        sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
-    sq += float(fit_intercept)
-    if sw is None:
-        return float(sq.mean()) if sq.size else 0.0
-    return float(np.dot(sw, sq) / sw.sum())
+def _row_curvatures(X, sw, fit_intercept):
+    """``(s_i / mean(s)) * (||x_i||^2 + fit_intercept)`` for every row (one pass).
 
-
-def _max_row_curvature(X, sw, fit_intercept):
-    """``max_i (s_i / mean(s)) * (||x_i||^2 + fit_intercept)``."""
+    Their mean bounds the full-batch constant from above (the trace of
+    ``[X, 1]^T S [X, 1] / sum(s)``), their maximum is ``L_max``.
+    """
     if sp.issparse(X):
         sq = np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
     else:
@@ -163,7 +130,7 @@ def _max_row_curvature(X, sw, fit_intercept):
     sq += float(fit_intercept)
     if sw is not None:
         sq *= sw / sw.mean()
-    return float(sq.max()) if sq.size else 0.0
+    return sq
 
 
 def auto_learning_rate(
@@ -214,14 +181,16 @@ def auto_learning_rate(
         return float(base * max(1.0, target_scale))
     n = X.shape[0]
     b = n if batch_size is None else min(int(batch_size), n)
-    if getattr(optimizer, "self_tuning", False):
+    self_tuning = getattr(optimizer, "self_tuning", False)
+    rows = _row_curvatures(X, sw, fit_intercept) if (b < n or self_tuning) else None
+    if self_tuning:
         # The optimizer picks its own steps after the first one: bound L by
         # the trace (one pass over X instead of the power iterations).
-        L = _trace_bound(X, sw, fit_intercept)
+        L = float(rows.mean()) if rows.size else 0.0
     else:
         L = lipschitz_constant(X, sw, fit_intercept)
     if b < n:
-        L_max = _max_row_curvature(X, sw, fit_intercept)
+        L_max = float(rows.max())
         L = (n * (b - 1) * L + (n - b) * L_max) / (b * (n - 1))
     L *= loss.curvature
     if penalty is not None and alpha:
@@ -253,12 +222,6 @@ class EpochResult:
         self.best_score = -np.inf
         self.no_improvement_count = 0
         self.reference_objective = None
-
-
-def _batches(n, batch_size):
-    if batch_size is None or batch_size >= n:
-        return [(0, n)]
-    return [(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
 
 
 def _diverged(learning_rate, epoch, what):
@@ -293,7 +256,6 @@ def run_epochs(
     n_iter_no_change=5,
     score_fn=None,
     verbose=0,
-    result=None,
 ):
     """Train ``theta`` in place for up to ``max_epochs`` epochs.
 
@@ -305,18 +267,17 @@ def run_epochs(
     caller.
     """
     n, d = X.shape
-    res = EpochResult() if result is None else result
+    res = EpochResult()
     S = float(n if sw is None else sw.sum())
     sw_mean = S / n
-    batches = _batches(n, batch_size)
-    n_batches = len(batches)
+    bsz = n if batch_size is None else min(int(batch_size), n)
+    n_batches = -(-n // bsz)
     full_batch = n_batches == 1
     l1 = alpha * penalty.l1_weight if penalty is not None else 0.0
     l2 = alpha * penalty.l2_weight if penalty is not None else 0.0
     W = theta[:d]
     step_idx = np.arange(n_batches, dtype=np.float64)
     dense = not sp.issparse(X)
-    bsz = batches[0][1] - batches[0][0]
     bufs = None
     if full_batch or (dense and not shuffle):
         chunk = n  # full batch, or contiguous slices of X: nothing to gather
@@ -357,13 +318,12 @@ def run_epochs(
             # Scale of the objective at the trivial model w = 0 (needs no pass
             # over X): an epoch objective _DIVERGENCE_FACTOR times above it (or
             # above the first epoch's) is a run-away, reported before it overflows.
-            if res.reference_objective is None:
-                zero = np.zeros((min(n, 100_000), Y.shape[1]), dtype=theta.dtype)
-                f0 = loss.loss_gradient(
-                    Y[: len(zero)], zero, None if sw is None else sw[: len(zero)]
-                )[0]
-                swz = len(zero) if sw is None else float(sw[: len(zero)].sum())
-                res.reference_objective = f0 / swz if swz > 0 else 0.0
+            zero = np.zeros((min(n, 100_000), Y.shape[1]), dtype=theta.dtype)
+            f0 = loss.loss_gradient(
+                Y[: len(zero)], zero, None if sw is None else sw[: len(zero)]
+            )[0]
+            swz = len(zero) if sw is None else float(sw[: len(zero)].sum())
+            res.reference_objective = f0 / swz if swz > 0 else 0.0
             for _ in range(max_epochs):
                 epoch = res.n_epochs + 1
                 lrs = learning_rate * np.asarray(
@@ -563,8 +523,67 @@ class _CSRBlock:
             out[...] = self.parent.X[self.b0 : self.b1].T @ G
 
 
+class _Gradient:
+    """Data part of the objective on a batch and its gradient into ``grad``.
+
+    The one implementation behind training steps and ``objective_gradient``
+    (hence TNC and ``compare_solvers``); its buffers are reused across calls.
+    """
+
+    def __init__(self, theta, d, batch_size, loss, fit_intercept):
+        self.d = d
+        self.W = theta[:d]
+        self.b = theta[d] if fit_intercept else None
+        self.grad = np.empty_like(theta)
+        self.gW = self.grad[:d]
+        self.gb = self.grad[d] if fit_intercept else None
+        # Several outputs: raw scores are computed transposed, (k, m) in C
+        # order, i.e. (m, k) in F order, so that the per-sample reductions of
+        # the softmax run over contiguous columns.
+        self.k = theta.shape[1]
+        self.raw = np.empty(
+            (batch_size, 1) if self.k == 1 else (self.k, batch_size), dtype=theta.dtype
+        )
+        self.loss = loss
+
+    def __call__(self, Xb, Yb, swb, norm):
+        """Fill ``grad`` with the batch gradient / norm; return the loss sum."""
+        W, b = self.W, self.b
+        dense = isinstance(Xb, np.ndarray)
+        if dense and Xb.dtype == W.dtype:
+            m = Xb.shape[0]
+            if self.k == 1:
+                raw = self.raw[:m] if m <= len(self.raw) else np.empty((m, 1), W.dtype)
+                np.dot(Xb, W, out=raw)
+            else:
+                rawT = self.raw
+                if m != rawT.shape[1]:
+                    rawT = np.empty((self.k, m), W.dtype)
+                np.dot(W.T, Xb.T, out=rawT)
+                raw = rawT.T
+        elif isinstance(Xb, _CSRBlock):
+            raw = Xb.matmul(W)
+        else:  # scipy matrices, or dtypes that differ (TNC on float32 data)
+            raw = np.asarray(Xb @ W)
+        if b is not None:
+            raw += b
+        lsum, G = self.loss.loss_gradient(Yb, raw, swb)
+        G *= 1.0 / norm
+        gW = self.gW
+        if dense and G.dtype == gW.dtype and Xb.dtype == gW.dtype:
+            np.dot(Xb.T, G, out=gW)
+        elif isinstance(Xb, _CSRBlock):
+            Xb.rmatmul_into(G, gW)
+        else:
+            gW[...] = Xb.T @ G
+        if b is not None:
+            np.add.reduce(G, axis=0, out=self.gb)
+        return lsum
+
+
 class _Stepper:
-    """One parameter update on one batch, with buffers reused across batches."""
+    """One parameter update on one batch: the data gradient, the L2 part,
+    clipping, the optimizer's update and the L1 prox."""
 
     def __init__(
         self,
@@ -581,20 +600,8 @@ class _Stepper:
         penalty,
     ):
         self.theta = theta
-        self.d = d
         self.W = theta[:d]
-        self.b = theta[d] if fit_intercept else None
-        self.grad = np.empty_like(theta)
-        self.gW = self.grad[:d]
-        self.gb = self.grad[d] if fit_intercept else None
-        # Several outputs: raw scores are computed transposed, (k, m) in C
-        # order, i.e. (m, k) in F order, so that the per-sample reductions of
-        # the softmax run over contiguous columns.
-        self.k = theta.shape[1]
-        self.raw = np.empty(
-            (batch_size, 1) if self.k == 1 else (self.k, batch_size), dtype=theta.dtype
-        )
-        self.loss = loss
+        self.gradient = _Gradient(theta, d, batch_size, loss, fit_intercept)
         self.l1, self.l2 = l1, l2
         self.clip_norm = clip_norm
         self.update = optimizer.update
@@ -603,40 +610,11 @@ class _Stepper:
 
     def step(self, Xb, Yb, swb, norm, lr):
         """Update ``theta`` in place; return the batch's weighted loss sum."""
-        W, b = self.W, self.b
-        if isinstance(Xb, np.ndarray):
-            m = Xb.shape[0]
-            if Xb.dtype != W.dtype:
-                raw = Xb @ W
-            elif self.k == 1:
-                raw = self.raw[:m] if m <= len(self.raw) else np.empty((m, 1), W.dtype)
-                np.dot(Xb, W, out=raw)
-            else:
-                rawT = self.raw
-                if m != rawT.shape[1]:
-                    rawT = np.empty((self.k, m), W.dtype)
-                np.dot(W.T, Xb.T, out=rawT)
-                raw = rawT.T
-        elif isinstance(Xb, _CSRBlock):
-            raw = Xb.matmul(W)
-        else:
-            raw = np.asarray(Xb @ W)
-        if b is not None:
-            raw += b
-        lsum, G = self.loss.loss_gradient(Yb, raw, swb)
-        G *= 1.0 / norm
-        gW = self.gW
-        if isinstance(Xb, np.ndarray):
-            np.dot(Xb.T, G, out=gW)
-        elif isinstance(Xb, _CSRBlock):
-            Xb.rmatmul_into(G, gW)
-        else:
-            gW[...] = Xb.T @ G
-        if b is not None:
-            np.add.reduce(G, axis=0, out=self.gb)
+        gradient, W = self.gradient, self.W
+        lsum = gradient(Xb, Yb, swb, norm)
+        grad = gradient.grad
         if self.l2:
-            gW += self.l2 * W
-        grad = self.grad
+            gradient.gW += self.l2 * W
         if self.clip_norm is not None:
             gnorm = float(np.sqrt(np.vdot(grad, grad)))
             if gnorm > self.clip_norm:

@@ -174,6 +174,7 @@ class _BaseGD(BaseEstimator):
     def _resolve_learning_rate(self, X, Y, sw, loss, penalty, optimizer):
         if self.learning_rate != "auto":
             return float(self.learning_rate)
+        adaptive = getattr(optimizer, "adaptive", False)
         return _engine.auto_learning_rate(
             X,
             sw,
@@ -184,7 +185,7 @@ class _BaseGD(BaseEstimator):
             batch_size=self.batch_size,
             optimizer=optimizer,
             default_adaptive=ADAPTIVE_DEFAULT_LR.get(type(optimizer).__name__),
-            target_scale=self._target_scale(Y, sw),
+            target_scale=self._target_scale(Y, sw) if adaptive else 1.0,
         )
 
     def _theta_from_fitted(self, n_features, n_outputs, dtype):
@@ -337,22 +338,22 @@ class _BaseGD(BaseEstimator):
                 max_iter=self.max_iter,
                 verbose=self.verbose,
             )
-            self._rng = rng
-            self._set_theta(res.theta, n_features)
-            self._set_classes(classes)
-            self.n_iter_ = res.n_iter
-            self.t_ = res.n_iter
+            self._store_state(
+                rng,
+                res.theta,
+                n_features,
+                classes,
+                lr,
+                penalty,
+                schedule,
+                optimizer,
+                opt_state,
+            )
+            self.n_iter_ = self.t_ = res.n_iter
             self.n_grad_evals_ = res.n_grad_evals
             self.loss_curve_ = np.asarray(res.loss_curve)
             self.learning_rate_curve_ = np.full(len(res.loss_curve), np.nan)
             self.validation_scores_ = None
-            self.learning_rate_ = lr
-            self.penalty_, self.schedule_, self.optimizer_ = (
-                penalty,
-                schedule,
-                optimizer,
-            )
-            self.optimizer_state_ = opt_state
             return self
 
         result = _engine.run_epochs(
@@ -381,12 +382,17 @@ class _BaseGD(BaseEstimator):
         )
 
         # Only now, with a finite result, change the estimator.
-        self._rng = rng
-        self._set_theta(theta, n_features)
-        self._set_classes(classes)
-        self.learning_rate_ = lr
-        self.penalty_, self.schedule_, self.optimizer_ = penalty, schedule, optimizer
-        self.optimizer_state_ = opt_state
+        self._store_state(
+            rng,
+            theta,
+            n_features,
+            classes,
+            lr,
+            penalty,
+            schedule,
+            optimizer,
+            opt_state,
+        )
         self.t_ = result.t
         if incremental and not first_call:
             self.n_grad_evals_ += result.t - t0
@@ -415,6 +421,26 @@ class _BaseGD(BaseEstimator):
                 ConvergenceWarning,
             )
         return self
+
+    def _store_state(
+        self,
+        rng,
+        theta,
+        n_features,
+        classes,
+        lr,
+        penalty,
+        schedule,
+        optimizer,
+        opt_state,
+    ):
+        """The fitted attributes every solver sets (the curves are set apart)."""
+        self._rng = rng
+        self._set_theta(theta, n_features)
+        self._set_classes(classes)
+        self.learning_rate_ = lr
+        self.penalty_, self.schedule_, self.optimizer_ = penalty, schedule, optimizer
+        self.optimizer_state_ = opt_state
 
     def _prepare_targets(self, y, classes, *, first_call, incremental):
         return None

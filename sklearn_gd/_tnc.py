@@ -13,6 +13,10 @@ Option mapping (documented in the user guide):
   ``gtol`` (precision of the projected gradient) is ``1e-6 * tol``
   (``1e-12`` when ``tol=None``), so that the default ``tol=1e-4`` solves the
   problem to about 1e-7 relative accuracy in the coefficients.
+
+TNC works in float64: with float32 ``X`` every evaluation multiplies ``X`` by
+float64 parameters, which NumPy does on a float64 temporary of ``X`` (the
+gradient-descent solver trains in float32 and copies nothing).
 """
 
 import time

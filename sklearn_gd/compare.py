@@ -4,6 +4,7 @@ import time
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.utils import check_array
 
 __all__ = ["compare_solvers", "objective_value"]
 
@@ -19,8 +20,9 @@ def objective_value(estimator, X, y, sample_weight=None):
     from . import _engine
 
     est = estimator
-    X, y = np.asarray(X) if not hasattr(X, "tocsr") else X, np.asarray(y)
-    Xv = X.astype(np.float64) if not hasattr(X, "tocsr") else X.astype(np.float64)
+    # float64 without a copy when X already is (dense or CSR/CSC)
+    Xv = check_array(X, accept_sparse=["csr", "csc"], dtype=np.float64)
+    y = np.asarray(y)
     classes = getattr(est, "classes_", None)
     sw = est._sample_weight(sample_weight, Xv, y, classes)
     Y = est._encode(y, np.float64, classes)
