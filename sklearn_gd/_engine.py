@@ -33,6 +33,7 @@ __all__ = [
     "run_epochs",
     "EpochResult",
     "DivergenceError",
+    "BlockedRows",
 ]
 
 # Rows gathered at once when shuffling mini-batches: chunks of about this many
@@ -83,28 +84,30 @@ def lipschitz_constant(X, sw=None, fit_intercept=True, n_iter=10):
     which approaches the eigenvalue from below) from a fixed start, so it is
     deterministic and independent of the row order; the iterations stop early
     once the quotient moves by less than 0.1%.  The products run in ``X``'s
-    dtype, so float32 data are never up-cast (copied).
+    dtype, so float32 data are never up-cast (copied).  For
+    :class:`BlockedRows` each product is one pass over the blocks.
     """
     n, d = X.shape
     m = d + int(fit_intercept)
-    S = float(n if sw is None else sw.sum())
+    if isinstance(X, BlockedRows):
+        S = X.weight_sum
+
+        def gram(v):
+            return X.map_reduce(_gram_product, v, fit_intercept)
+
+    else:
+        S = float(n if sw is None else sw.sum())
+
+        def gram(v):
+            return _gram_product(X, None, sw, v, fit_intercept)
+
     if m == 0 or S <= 0:
         return 0.0
     v = 1.0 + 0.1 * np.random.RandomState(0).uniform(-1, 1, m)
     v /= np.linalg.norm(v)
     lam = 0.0
     for it in range(n_iter):
-        u = X @ v[:d].astype(X.dtype, copy=False)
-        u = np.asarray(u, dtype=np.float64).ravel()
-        if fit_intercept:
-            u += v[d]
-        if sw is not None:
-            u *= sw
-        w = np.empty(m)
-        w[:d] = np.asarray(X.T @ u.astype(X.dtype, copy=False)).ravel()
-        if fit_intercept:
-            w[d] = u.sum()
-        w /= S
+        w = gram(v) / S
         previous, lam = lam, float(v @ w)
         nw = np.linalg.norm(w)
         if not np.isfinite(nw):
@@ -115,6 +118,23 @@ def lipschitz_constant(X, sw=None, fit_intercept=True, n_iter=10):
         if it >= 2 and abs(lam - previous) <= 1e-3 * abs(lam):
             break
     return lam
+
+
+def _gram_product(X, Y, sw, v, fit_intercept):
+    """``Xt^T S Xt v`` with ``Xt = [X, 1]`` (``Y`` unused: the signature of
+    :meth:`BlockedRows.map_reduce`)."""
+    d = X.shape[1]
+    u = X @ v[:d].astype(X.dtype, copy=False)
+    u = np.asarray(u, dtype=np.float64).ravel()
+    if fit_intercept:
+        u += v[d]
+    if sw is not None:
+        u *= sw
+    w = np.empty(len(v))
+    w[:d] = np.asarray(X.T @ u.astype(X.dtype, copy=False)).ravel()
+    if fit_intercept:
+        w[d] = u.sum()
+    return w
 
 
 def _row_curvatures(X, sw, fit_intercept):
@@ -131,6 +151,12 @@ def _row_curvatures(X, sw, fit_intercept):
     if sw is not None:
         sq *= sw / sw.mean()
     return sq
+
+
+def _curvature_sum(X, Y, sw, fit_intercept):
+    """Sum of ``s_i * (||x_i||^2 + fit_intercept)`` (the trace, unnormalised)."""
+    sq = _row_curvatures(X, None, fit_intercept)
+    return float(sq.sum() if sw is None else sq @ sw)
 
 
 def auto_learning_rate(
@@ -182,11 +208,17 @@ def auto_learning_rate(
     n = X.shape[0]
     b = n if batch_size is None else min(int(batch_size), n)
     self_tuning = getattr(optimizer, "self_tuning", False)
-    rows = _row_curvatures(X, sw, fit_intercept) if (b < n or self_tuning) else None
+    blocked = isinstance(X, BlockedRows)  # always a full batch
+    rows = None
+    if b < n or (self_tuning and not blocked):
+        rows = _row_curvatures(X, sw, fit_intercept)
     if self_tuning:
         # The optimizer picks its own steps after the first one: bound L by
         # the trace (one pass over X instead of the power iterations).
-        L = float(rows.mean()) if rows.size else 0.0
+        if blocked:
+            L = X.map_reduce(_curvature_sum, fit_intercept) / X.weight_sum
+        else:
+            L = float(rows.mean()) if rows.size else 0.0
     else:
         L = lipschitz_constant(X, sw, fit_intercept)
     if b < n:
@@ -273,6 +305,12 @@ def run_epochs(
     bsz = n if batch_size is None else min(int(batch_size), n)
     n_batches = -(-n // bsz)
     full_batch = n_batches == 1
+    if isinstance(X, BlockedRows) and not full_batch:
+        raise ValueError(
+            "Data held in blocks (a dask array) are trained with full batches only "
+            "(batch_size=None): mini-batches would shuffle rows across blocks. Use "
+            "dask_ml.wrappers.Incremental or sklearn_gd.fit_chunks for mini-batches."
+        )
     l1 = alpha * penalty.l1_weight if penalty is not None else 0.0
     l2 = alpha * penalty.l2_weight if penalty is not None else 0.0
     W = theta[:d]
@@ -545,9 +583,18 @@ class _Gradient:
             (batch_size, 1) if self.k == 1 else (self.k, batch_size), dtype=theta.dtype
         )
         self.loss = loss
+        self.theta = theta
+        self.fit_intercept = fit_intercept
 
     def __call__(self, Xb, Yb, swb, norm):
         """Fill ``grad`` with the batch gradient / norm; return the loss sum."""
+        if isinstance(Xb, BlockedRows):
+            # one pass over the blocks, each returning its sums
+            lsum, grad = Xb.map_reduce(
+                _block_gradient, self.theta, self.loss, self.fit_intercept
+            )
+            np.multiply(grad, 1.0 / norm, out=self.grad)
+            return lsum
         W, b = self.W, self.b
         dense = isinstance(Xb, np.ndarray)
         if dense and Xb.dtype == W.dtype:
@@ -579,6 +626,51 @@ class _Gradient:
         if b is not None:
             np.add.reduce(G, axis=0, out=self.gb)
         return lsum
+
+
+def _block_gradient(Xb, Yb, swb, theta, loss, fit_intercept):
+    """Loss sum and gradient sum of one block (for :class:`BlockedRows`)."""
+    gradient = _Gradient(theta, Xb.shape[1], Xb.shape[0], loss, fit_intercept)
+    lsum = gradient(Xb, Yb, swb, 1.0)
+    return lsum, gradient.grad
+
+
+class BlockedRows:
+    """Rows held in blocks elsewhere (for example on a Dask cluster).
+
+    The engine trains on such data with full batches only: every quantity it
+    needs is a sum over rows, so each pass is one call of
+    ``map_reduce(func, *args)``, which must return the sum over the blocks of
+    ``func(X_block, Y_block, sw_block, *args)`` (a number, an array, or a
+    tuple of them), reduced in a fixed order so that results are
+    deterministic.  Subclasses set ``shape``, ``dtype`` and ``weight_sum``
+    (``sum(s)``, or ``n`` without weights).
+    """
+
+    shape = (0, 0)
+    dtype = np.dtype(np.float64)
+    weight_sum = 0.0
+
+    def map_reduce(self, func, *args):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def tree_sum(parts, add):
+    """Sum ``parts`` pairwise in a fixed tree: ``add(a, b)`` for each pair."""
+    parts = list(parts)
+    while len(parts) > 1:
+        paired = [add(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+        if len(parts) % 2:
+            paired.append(parts[-1])
+        parts = paired
+    return parts[0]
+
+
+def add_sums(a, b):
+    """``a + b`` for numbers, arrays and tuples of them."""
+    if isinstance(a, tuple):
+        return tuple(x + y for x, y in zip(a, b))
+    return a + b
 
 
 class _Stepper:

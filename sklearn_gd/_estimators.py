@@ -29,11 +29,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
+    _check_y,
+    check_consistent_length,
     check_is_fitted,
     validate_data,
 )
 
-from . import _engine, _losses
+from . import _dask, _engine, _losses
 from .optimizers import ADAPTIVE_DEFAULT_LR, Momentum, get_optimizer
 from .penalties import L2, _NoPenalty, get_penalty
 from .schedules import SCHEDULE_NAMES, get_schedule
@@ -143,6 +145,33 @@ class _BaseGD(BaseEstimator):
             y_numeric=not isinstance(self, ClassifierMixin),
         )
         return X, y
+
+    def _validate_dask(self, X, y, sample_weight, incremental):
+        """Checks for a dask array ``X`` (full-batch GD only); ``y`` and the
+        weights are computed to NumPy, ``X`` stays a dask array."""
+        unsupported = None
+        if incremental:
+            unsupported = (
+                "partial_fit takes in-memory chunks; use fit (full batch) or "
+                "dask_ml.wrappers.Incremental, which calls partial_fit block by block"
+            )
+        elif self.solver != "gd":
+            unsupported = f"solver={self.solver!r} needs the data in memory"
+        elif self.early_stopping:
+            unsupported = "early_stopping needs a validation split in memory"
+        elif self.batch_size is not None and self.batch_size < X.shape[0]:
+            unsupported = (
+                f"batch_size={self.batch_size}: mini-batches would shuffle rows "
+                "across blocks; use batch_size=None (full batch), or "
+                "dask_ml.wrappers.Incremental / sklearn_gd.fit_chunks"
+            )
+        if unsupported:
+            raise ValueError(f"{type(self).__name__} with a dask array: {unsupported}.")
+        X = _dask.check_dask_X(X)
+        validate_data(self, X, skip_check_array=True, reset=True)
+        y = _check_y(_dask.to_numpy(y), y_numeric=not isinstance(self, ClassifierMixin))
+        check_consistent_length(X, y)
+        return X, y, _dask.to_numpy(sample_weight)
 
     def _sample_weight(self, sample_weight, X, y, classes):
         if sample_weight is None and getattr(self, "class_weight", None) is None:
@@ -259,7 +288,11 @@ class _BaseGD(BaseEstimator):
 
     def _fit_unsafe(self, X, y, sample_weight, *, incremental, classes=None):
         first_call = not incremental or not hasattr(self, "coef_")
-        X, y = self._validate_X_y(X, y, reset=first_call)
+        dask_input = _dask.is_dask_collection(X)
+        if dask_input:
+            X, y, sample_weight = self._validate_dask(X, y, sample_weight, incremental)
+        else:
+            X, y = self._validate_X_y(X, y, reset=first_call)
         classes = self._prepare_targets(
             y, classes, first_call=first_call, incremental=incremental
         )
@@ -268,6 +301,8 @@ class _BaseGD(BaseEstimator):
             self._check_weighted_classes(y, sw)
         Y = self._encode(y, X.dtype, classes)
         n_samples, n_features = X.shape
+        if dask_input:
+            X = _dask.DaskRows(X, Y, sw)  # persisted on the cluster
         n_outputs = Y.shape[1]
 
         if incremental and not first_call:
@@ -452,6 +487,13 @@ class _BaseGD(BaseEstimator):
         pass
 
     # --------------------------------------------------------------- public
+    def _on_dask(self, X, method, tail, dtype=None):
+        """``method`` over the row blocks of a dask array, lazily."""
+        check_is_fitted(self)
+        if dtype is None:
+            dtype = self.coef_.dtype
+        return _dask.map_rows(X, method, tail, dtype)
+
     def _decision(self, X):
         check_is_fitted(self)
         X = validate_data(
@@ -509,7 +551,10 @@ class _RegressorMixinGD(RegressorMixin, _BaseGD):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
-        """Predicted values, shape ``(n_samples,)``."""
+        """Predicted values, shape ``(n_samples,)`` (a lazy dask array for a
+        dask array ``X``)."""
+        if _dask.is_dask_collection(X):
+            return self._on_dask(X, self.predict, ())
         return self._decision(X).ravel()
 
 
@@ -636,11 +681,16 @@ class _ClassifierMixinGD(ClassifierMixin, _BaseGD):
     def decision_function(self, X):
         """Raw scores: shape ``(n_samples,)`` when binary, else
         ``(n_samples, n_classes)``."""
+        if _dask.is_dask_collection(X):
+            k = self.coef_.shape[0]
+            return self._on_dask(X, self.decision_function, () if k == 1 else (k,))
         scores = self._decision(X)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X):
         """Predicted class labels."""
+        if _dask.is_dask_collection(X):
+            return self._on_dask(X, self.predict, (), self.classes_.dtype)
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(int)]
@@ -658,6 +708,8 @@ class _ClassifierMixinGD(ClassifierMixin, _BaseGD):
         """Class probabilities (``log_loss``: logistic / softmax;
         ``modified_huber``: ``(clip(d, -1, 1) + 1) / 2``, normalised, as in
         ``SGDClassifier``)."""
+        if _dask.is_dask_collection(X):
+            return self._on_dask(X, self.predict_proba, (len(self.classes_),))
         scores = self.decision_function(X)
         if self.loss == "log_loss":
             if scores.ndim == 1:
@@ -679,6 +731,8 @@ class _ClassifierMixinGD(ClassifierMixin, _BaseGD):
     @available_if(_check_proba)
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`."""
+        if _dask.is_dask_collection(X):
+            return self._on_dask(X, self.predict_log_proba, (len(self.classes_),))
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
