@@ -11,6 +11,7 @@ from ._estimators import (
     MomentumSGDClassifier,
     MomentumSGDRegressor,
 )
+from .chunks import ArrayChunks, fit_chunks
 from .compare import compare_solvers
 
 __version__ = "0.1.0"
@@ -21,5 +22,7 @@ __all__ = [
     "MomentumSGDRegressor",
     "MomentumSGDClassifier",
     "compare_solvers",
+    "fit_chunks",
+    "ArrayChunks",
     "__version__",
 ]
