@@ -12,7 +12,7 @@ DOCS_STAMP := $(VENV)/.docs-stamp
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,dask]'
 	@# torch (CPU) only to cross-check optimizers and schedules in the tests,
 	@# and only when this machine carries its wheel; otherwise those tests skip.
 	if ls /opt/wheels/torch-2.13.0*cpu*.whl >/dev/null 2>&1; then \
@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(PY) -m sklearn_gd
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q --doctest-modules sklearn_gd tests
+	$(PY) -m pytest -n 2 --dist loadgroup -q --doctest-modules sklearn_gd tests
 
 $(DOCS_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[docs]'
