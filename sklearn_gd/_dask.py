@@ -11,6 +11,7 @@ parameters travel.  dask is imported only when such an array is passed.
 """
 
 import sys
+import warnings
 
 import numpy as np
 
@@ -90,7 +91,10 @@ class DaskRows(BlockedRows):
         parts = [X, Yd]
         if sw is not None:
             parts.append(da.from_array(np.asarray(sw), chunks=(rows,)))
-        parts = dask.persist(*parts)
+        with warnings.catch_warnings():
+            # The target is sent to the workers once per fit, by design.
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            parts = dask.persist(*parts)
         self.X_blocks = parts[0].to_delayed().ravel().tolist()
         self.Y_blocks = parts[1].to_delayed().ravel().tolist()
         self.sw_blocks = (

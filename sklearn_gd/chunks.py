@@ -15,6 +15,7 @@ concatenated data and the coefficients are the same after every epoch.
 
 import copy
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sklearn.base import is_classifier
@@ -29,7 +30,8 @@ class ArrayChunks(Sequence):
 
     Only ``X[a:b]`` is read for chunk ``i`` (``a = i * chunk_size``), so a
     ``numpy.memmap`` (or an h5py / zarr dataset) is read chunk by chunk and
-    memory stays bounded by the chunk size.
+    memory stays bounded by the chunk size.  Chunks of a ``numpy.memmap`` are
+    copied into memory when indexed; chunks of an in-memory array are views.
 
     Parameters
     ----------
@@ -71,7 +73,11 @@ class ArrayChunks(Sequence):
         a = i * self.chunk_size
         b = min(a + self.chunk_size, self.n_samples)
         Xc, yc = self.X[a:b], np.asarray(self.y[a:b])
-        if not hasattr(Xc, "tocsr"):  # dense: a view of ndarray/memmap, or read
+        if isinstance(Xc, np.memmap):
+            # read the chunk into memory now (in fit_chunks' prefetch thread),
+            # so training does not page-fault through the file
+            Xc = np.array(Xc)
+        elif not hasattr(Xc, "tocsr"):  # ndarray view, or h5py / zarr read
             Xc = np.asarray(Xc)
         if self.sample_weight is None:
             return Xc, yc
@@ -165,14 +171,22 @@ def fit_chunks(
 
 
 def _run(estimator, chunks, epochs, indexable, shuffle, rng, kwargs):
-    for _ in range(epochs):
-        if indexable:
-            order = rng.permutation(len(chunks)) if shuffle else range(len(chunks))
-            source = (chunks[int(i)] for i in order)
-        else:
-            source = iter(chunks)
-        for chunk in source:
-            X, y, *rest = chunk
-            sample_weight = rest[0] if rest else None
-            estimator.partial_fit(X, y, sample_weight=sample_weight, **kwargs)
-            kwargs = {}
+    # The next chunk is read in a background thread while partial_fit trains
+    # on the current one (reading a memmap or a file releases the GIL), so at
+    # most two chunks are in memory.
+    with ThreadPoolExecutor(1) as executor:
+        for _ in range(epochs):
+            if indexable:
+                n_chunks = len(chunks)
+                order = rng.permutation(n_chunks) if shuffle else range(n_chunks)
+                source = (chunks[int(i)] for i in order)
+            else:
+                source = iter(chunks)
+            future = executor.submit(next, source, None)
+            while (chunk := future.result()) is not None:
+                future = executor.submit(next, source, None)
+                X, y, *rest = chunk
+                sample_weight = rest[0] if rest else None
+                estimator.partial_fit(X, y, sample_weight=sample_weight, **kwargs)
+                kwargs = {}
+                del chunk, X, y, rest, sample_weight
