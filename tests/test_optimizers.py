@@ -188,27 +188,45 @@ def test_barzilai_borwein_by_hand_and_converges():
     assert_allclose(w, W0 - 0.1 * g0)
     w1, g1 = w.copy(), grad_fn(w)
     opt.update(w, g1.copy(), state, 0.1)
-    s, yv = w1 - W0, g1 - g0
-    sy = float(s.ravel() @ yv.ravel())
-    # BB2 on the second update; the scheduled lr where the curvature is not > 0
-    expected = min(sy / float(yv.ravel() @ yv.ravel()), 1e5) if sy > 0 else 0.1
+    s, yv = (w1 - W0).ravel(), (g1 - g0).ravel()
+    sy = float(s @ yv)
+    # ABBmin on the second update (tau = 0.5, one BB2 in memory); the
+    # scheduled lr where the curvature is not > 0
+    if sy > 0:
+        bb1, bb2 = (s @ s) / sy, sy / (yv @ yv)
+        expected = min(bb2 if bb2 < 0.5 * bb1 else bb1, 1e5)
+    else:
+        expected = 0.1
     assert state["step_size"] == pytest.approx(expected)
     assert_allclose(w, w1 - state["step_size"] * g1)
 
-    # on a convex quadratic the curvature is positive: BB2, then BB1
-    A = np.diag([1.0, 4.0, 9.0, 16.0])
+    # ABBmin by hand on an ill-conditioned convex quadratic (both branches)
+    A = np.diag([1.0, 4.0, 9.0, 100.0])
     quad = lambda v: A @ v - 1.0  # noqa: E731
     w = W0.copy()
     state = opt.init_state(w)
     history = [(w.copy(), quad(w))]
-    for _ in range(3):
-        opt.update(w, quad(w), state, 0.05)
+    tau, bb2s, branches = 0.5, [], set()
+    for _ in range(60):
+        opt.update(w, quad(w), state, 0.005)
         history.append((w.copy(), quad(w)))
         if len(history) >= 3:
             (w0, g0_), (w1_, g1_) = history[-3], history[-2]
             s, yv = (w1_ - w0).ravel(), (g1_ - g0_).ravel()
-            bb = (s @ yv) / (yv @ yv) if state["step"] % 2 == 0 else (s @ s) / (s @ yv)
-            assert state["step_size"] == pytest.approx(bb, rel=1e-12)
+            if not s @ yv > 0:  # converged to rounding: the scheduled lr
+                assert state["step_size"] == 0.005
+                continue
+            bb1, bb2 = (s @ s) / (s @ yv), (s @ yv) / (yv @ yv)
+            bb2s = (bb2s + [bb2])[-10:]
+            if bb2 < tau * bb1:
+                expected, tau = min(bb2s), tau * 0.9
+                branches.add("min BB2")
+            else:
+                expected, tau = bb1, tau * 1.1
+                branches.add("BB1")
+            assert state["step_size"] == pytest.approx(expected, rel=1e-12)
+    assert branches == {"min BB2", "BB1"}
+    assert_allclose(quad(w), 0, atol=1e-9)  # and it converged
 
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 6)) * np.array([1, 3, 10, 30, 1, 2])
