@@ -80,7 +80,7 @@ class _BaseGD(BaseEstimator):
         "random_state": ["random_state"],
         "fit_intercept": ["boolean"],
         "clip_norm": [None, Interval(Real, 0, None, closed="neither")],
-        "solver": [StrOptions({"gd", "tnc"})],
+        "solver": [StrOptions({"gd", "tnc", "cg"})],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
     }
@@ -119,17 +119,18 @@ class _BaseGD(BaseEstimator):
         )
 
     def _check_solver(self, penalty, loss_name):
-        if self.solver != "tnc":
+        if self.solver == "gd":
             return
         if loss_name not in _losses.SMOOTH_LOSSES:
             raise ValueError(
-                f"solver='tnc' needs a smooth objective, but loss={loss_name!r} is "
-                "not differentiable. Use one of "
+                f"solver={self.solver!r} needs a smooth objective, but "
+                f"loss={loss_name!r} is not differentiable. Use one of "
                 f"{list(_losses.SMOOTH_LOSSES)} or solver='gd'."
             )
         if not isinstance(penalty, (L2, _NoPenalty)):
             raise ValueError(
-                f"solver='tnc' needs a smooth objective, but penalty={self.penalty!r} "
+                f"solver={self.solver!r} needs a smooth objective, but "
+                f"penalty={self.penalty!r} "
                 "has a non-differentiable L1 part. Use penalty='l2' or None, or "
                 "solver='gd', which applies the L1 part as a proximal step."
             )
@@ -350,21 +351,15 @@ class _BaseGD(BaseEstimator):
                 return self._score_theta(theta, X_val, y_val, sw_val, classes)
 
         if lr is None or not np.isfinite(lr):
-            if self.solver == "tnc" and not incremental:
-                lr = np.nan
+            if self.solver != "gd" and not incremental:
+                lr = np.nan  # TNC and CG choose their own steps
             else:
                 lr = self._resolve_learning_rate(
                     X_train, Y_train, sw_train, loss, penalty, optimizer
                 )
 
-        if self.solver == "tnc" and not incremental:
-            from ._tnc import minimize_tnc
-
-            res = minimize_tnc(
-                X_train,
-                Y_train,
-                sw_train,
-                theta,
+        if self.solver != "gd" and not incremental:
+            common = dict(
                 loss=loss,
                 penalty=penalty,
                 alpha=self.alpha,
@@ -373,6 +368,28 @@ class _BaseGD(BaseEstimator):
                 max_iter=self.max_iter,
                 verbose=self.verbose,
             )
+            if self.solver == "tnc":
+                from ._tnc import minimize_tnc
+
+                res = minimize_tnc(X_train, Y_train, sw_train, theta, **common)
+            else:
+                from ._cg import minimize_cg
+
+                res = minimize_cg(
+                    X_train,
+                    Y_train,
+                    sw_train,
+                    theta,
+                    n_iter_no_change=self.n_iter_no_change,
+                    **common,
+                )
+                if self.tol is not None and not res.converged:
+                    warnings.warn(
+                        f"solver='cg': maximum number of iterations "
+                        f"({self.max_iter}) reached before convergence. Consider "
+                        "increasing max_iter or tol.",
+                        ConvergenceWarning,
+                    )
             self._store_state(
                 rng,
                 res.theta,
@@ -784,9 +801,12 @@ or optimizer object, default='sgd'
     fit_intercept : bool, default=True
     clip_norm : float or None, default=None
         Clip the norm of the whole gradient (coefficients and intercept).
-    solver : {'gd', 'tnc'}, default='gd'
+    solver : {'gd', 'tnc', 'cg'}, default='gd'
         ``'tnc'`` minimises the same objective with
-        ``scipy.optimize.minimize(method='TNC')`` (smooth problems only).
+        ``scipy.optimize.minimize(method='TNC')``; ``'cg'`` with nonlinear
+        conjugate gradients (Polak-Ribière+) and an exact line search on the
+        scores, the recommended full-batch solver (smooth problems only for
+        both; ``learning_rate``, ``schedule`` and ``optimizer`` are unused).
     warm_start : bool, default=False
         Start ``fit`` from the previous ``coef_`` / ``intercept_``.
     verbose : int, default=0

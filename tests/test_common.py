@@ -28,6 +28,8 @@ ESTIMATORS = [
     GDClassifier(loss="squared_hinge", warm_start=True, tol=None, max_iter=300),
     GDRegressor(solver="tnc"),
     GDClassifier(solver="tnc"),
+    GDRegressor(solver="cg", loss="huber"),
+    GDClassifier(solver="cg"),
 ]
 
 SAMPLE_WEIGHT_CHECKS = {
