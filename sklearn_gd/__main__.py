@@ -1,7 +1,8 @@
 """The main job: ``python -m sklearn_gd`` (what ``make demo`` runs).
 
 Fits, in a ``StandardScaler`` pipeline, full-batch GD, GD with Nesterov
-momentum, mini-batch momentum SGD with a cosine schedule, Adam, TNC and
+momentum, mini-batch momentum SGD with a cosine schedule, Adam, conjugate
+gradients (``solver='cg'``), TNC and
 scikit-learn's ``SGDRegressor`` / ``SGDClassifier`` on scikit-learn's bundled
 data sets and on a synthetic large problem, and prints one table per problem:
 the final objective (the objective of ``API.md``, the same for every row),
@@ -107,6 +108,7 @@ def _models(classifier, n_train, large, seed):
                 random_state=seed,
             ),
         ),
+        ("CG", GD(alpha=ALPHA, solver="cg")),
         ("TNC", GD(alpha=ALPHA, solver="tnc")),
         (f"sklearn {Sk.__name__}", Sk(alpha=ALPHA, random_state=seed, **sk_kw)),
     ]
@@ -130,7 +132,7 @@ def _objective(pipe, X_train, y_train, template):
 
 
 def _grad_evals(model):
-    if hasattr(model, "n_grad_evals_") and getattr(model, "solver", "gd") == "tnc":
+    if hasattr(model, "n_grad_evals_") and getattr(model, "solver", "gd") != "gd":
         return int(model.n_grad_evals_)
     return int(np.max(model.n_iter_))  # epochs = full-gradient equivalents
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-MODELS = ["GD", "GD + Nesterov", "MomentumSGD", "Adam", "TNC", "sklearn SGD"]
+MODELS = ["GD", "GD + Nesterov", "MomentumSGD", "Adam", "CG", "TNC", "sklearn SGD"]
 
 
 def _run(*args):
