@@ -24,7 +24,6 @@ penalty).  Works in ``X``'s dtype (float32 data are not up-cast).
 """
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._engine import DivergenceError
 
@@ -90,9 +89,9 @@ def _line_search(line, f0, dphi0, t):
             else:
                 hi, dhi = t, dphi
         # next trial: secant on phi' inside [lo, hi], else extrapolate / bisect
-        if hi is None:
-            t_new = lo - dlo * (t - 0.0) / (dphi - dphi0) if dphi > dphi0 else 4 * t
-            t = min(max(t_new, 1.5 * lo), 8 * lo)
+        if hi is None:  # then lo == t: extrapolate the secant through 0 and t
+            t_new = t - dphi * t / (dphi - dphi0) if dphi > dphi0 else 4 * t
+            t = min(max(t_new, 1.5 * t), 8 * t)
         else:
             if dhi is not None and np.isfinite(dhi) and dhi > dlo:
                 t_new = lo - dlo * (hi - lo) / (dhi - dlo)
@@ -104,9 +103,7 @@ def _line_search(line, f0, dphi0, t):
             t = t_new
             if width <= 1e-16 * max(hi, 1.0):
                 break
-    if best is not None:
-        return best
-    return None
+    return best  # the lowest point with sufficient decrease, if any
 
 
 def minimize_cg(
@@ -139,7 +136,7 @@ def minimize_cg(
 
     def gradient(G, W):
         g = np.empty_like(theta)
-        g[:d] = np.asarray(X.T @ G) / S if sp.issparse(X) else (X.T @ G) / S
+        g[:d] = np.asarray(X.T @ G) / S  # dense or sparse X
         if fit_intercept:
             g[d] = G.sum(axis=0) / S
         if l2:
