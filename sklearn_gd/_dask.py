@@ -49,6 +49,12 @@ def check_dask_X(X):
         )
     if X.ndim != 2:
         raise ValueError(f"Expected a 2D array, got a {X.ndim}D dask array.")
+    if not isinstance(getattr(X, "_meta", None), np.ndarray):
+        raise TypeError(
+            "Only dask arrays of NumPy blocks are supported, got blocks of "
+            f"{type(X._meta).__name__} (sparse blocks: use fit_chunks or "
+            "dask_ml.wrappers.Incremental, which train on one block at a time)."
+        )
     if any(np.isnan(c) for c in X.chunks[0]):
         raise ValueError(
             "The dask array has unknown chunk sizes; compute them first "

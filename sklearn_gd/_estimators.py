@@ -507,6 +507,11 @@ class _BaseGD(BaseEstimator):
     def _on_dask(self, X, method, tail, dtype=None):
         """``method`` over the row blocks of a dask array, lazily."""
         check_is_fitted(self)
+        if X.ndim == 2 and X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input."
+            )
         if dtype is None:
             dtype = self.coef_.dtype
         return _dask.map_rows(X, method, tail, dtype)

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import accuracy_score, r2_score
@@ -21,7 +22,7 @@ from sklearn_gd import (
     MomentumSGDRegressor,
 )
 from sklearn_gd.optimizers import BarzilaiBorwein
-from sklearn_gd.schedules import CosineDecay, ExponentialDecay
+from sklearn_gd.schedules import CosineDecay, ExponentialDecay, ReduceLROnPlateau
 
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
@@ -84,8 +85,9 @@ def _close(a, b, rtol=1e-10):
         {"optimizer": BarzilaiBorwein(), "penalty": "elasticnet", "alpha": 0.1},
         {"optimizer": "adam", "learning_rate": 0.5, "schedule": CosineDecay(30)},
         {"loss": "huber", "epsilon": 2.0, "clip_norm": 50.0},
+        {"fit_intercept": False, "schedule": ReduceLROnPlateau(patience=1)},
     ],
-    ids=["auto", "nesterov-l1", "bb-enet", "adam-cosine", "huber-clip"],
+    ids=["auto", "nesterov-l1", "bb-enet", "adam-cosine", "huber-clip", "plateau"],
 )
 def test_gd_regressor_on_dask_equals_in_memory(client, params):
     X, y = _regression()
@@ -264,3 +266,19 @@ def test_fit_never_brings_X_to_the_client(client, monkeypatch):
     _close(out.coef_, ref.coef_)
     with pytest.raises(AssertionError, match="converted to NumPy"):
         np.asarray(Xd)  # the guard works
+
+
+def test_dask_warm_start_and_input_errors(client):
+    X, y = _regression(n=800, d=4)
+    Xd, yd = _blocks(X, 200), _blocks(y, 200)
+    ref = GDRegressor(max_iter=5, tol=None, warm_start=True, optimizer="momentum")
+    out = clone(ref)
+    for _ in range(2):  # the second fit starts from the first one's coefficients
+        ref.fit(X, y)
+        out.fit(Xd, yd)
+    _close(out.coef_, ref.coef_)
+    with pytest.raises(ValueError, match="X has 3 features"):
+        out.predict(Xd[:, :3])
+    sparse = Xd.map_blocks(sp.csr_matrix)
+    with pytest.raises(TypeError, match="NumPy blocks"):
+        GDRegressor().fit(sparse, yd)
