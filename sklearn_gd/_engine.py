@@ -514,6 +514,9 @@ class _CSRRows:
         self.rows = np.repeat(np.arange(X.shape[0], dtype=np.intp), counts)
         self.nonempty = counts > 0
         self.shape = X.shape
+        # column indices as intp once per chunk: np.take and np.bincount would
+        # otherwise convert scipy's int32 indices on every batch
+        self.indices = X.indices.astype(np.intp, copy=False)
 
     def __getitem__(self, sl):
         return _CSRBlock(self, sl.start, sl.stop)
@@ -526,7 +529,7 @@ class _CSRBlock:
         s, e = parent.indptr[b0], parent.indptr[b1]
         self.s = s
         self.data = parent.X.data[s:e]
-        self.indices = parent.X.indices[s:e]
+        self.indices = parent.indices[s:e]
         self.rows = parent.rows[s:e] - b0
         self.m = b1 - b0
         self.d = parent.shape[1]
