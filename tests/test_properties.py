@@ -4,6 +4,7 @@ label sets, optimizers and schedules."""
 import os
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +17,7 @@ from sklearn_gd import (
     MomentumSGDClassifier,
     MomentumSGDRegressor,
 )
+from sklearn_gd.compare import objective_value
 from sklearn_gd.schedules import (
     CosineDecayRestarts,
     ExponentialDecay,
@@ -176,9 +178,20 @@ def test_sparse_and_dense_give_the_same_model(data, classification):
     except ValueError:
         return
     coef, pred = dense.coef_.copy(), dense.predict(X)
+    f_dense = objective_value(dense, X, y, sample_weight=sw)
+    # Adam, RMSprop and AdaGrad divide by the root of the squared gradients:
+    # on unscaled features their trajectory does not contract, and the
+    # rounding differences of sparse vs dense products (1e-16) grow to ~1e-6
+    # relative in small coefficients over many steps (found by hypothesis:
+    # features ~1e3, full-batch Adam, log loss; the old code does the same).
+    # The objective reached agrees to rounding either way.
+    adaptive = getattr(est, "optimizer", None) in ("adam", "rmsprop", "adagrad")
+    rtol, atol = (1e-5, 1e-8) if adaptive else (1e-7, 1e-9)
     for fmt in ("csr", "csc"):
         sparse = est.fit(_as(X, fmt), y, sample_weight=sw)
-        assert_allclose(sparse.coef_, coef, rtol=1e-7, atol=1e-9)
+        assert_allclose(sparse.coef_, coef, rtol=rtol, atol=atol)
+        f_sparse = objective_value(sparse, X, y, sample_weight=sw)
+        assert f_sparse == pytest.approx(f_dense, rel=1e-9, abs=1e-12)
         assert_array_equal(sparse.predict(_as(X, fmt)), pred) if classification else (
             assert_allclose(sparse.predict(_as(X, fmt)), pred, rtol=1e-7, atol=1e-8)
         )
