@@ -1,7 +1,7 @@
 """
-=============================================================
+==============================================================
 GD vs CG vs TNC vs L-BFGS vs scikit-learn SGD on one objective
-=============================================================
+==============================================================
 
 ``compare_solvers`` fits the same objective with gradient descent and
 ``scipy.optimize.minimize(method='TNC')``; ``solver='cg'`` (conjugate
