@@ -26,18 +26,10 @@ penalty).  Works in ``X``'s dtype (float32 data are not up-cast).
 import numpy as np
 
 from ._engine import DivergenceError
+from ._tnc import SolverResult
 
 _C1, _C2 = 1e-4, 0.1
 _MAX_TRIALS = 30
-
-
-class CGResult:
-    def __init__(self, theta, n_iter, n_grad_evals, loss_curve, converged):
-        self.theta = theta
-        self.n_iter = n_iter
-        self.n_grad_evals = n_grad_evals
-        self.loss_curve = loss_curve
-        self.converged = converged
 
 
 class _Line:
@@ -121,7 +113,7 @@ def minimize_cg(
     max_iter,
     verbose=0,
 ):
-    """Minimise the smooth objective from ``theta0``; returns a CGResult."""
+    """Minimise the smooth objective from ``theta0``; returns a SolverResult."""
     n, d = X.shape
     S = float(n if sw is None else sw.sum())
     l2 = float(alpha * penalty.l2_weight) if penalty is not None else 0.0
@@ -196,4 +188,4 @@ def minimize_cg(
                 break
     if not curve:
         curve.append(float(f))
-    return CGResult(theta, len(curve), n_grad, curve, converged)
+    return SolverResult(theta, len(curve), n_grad, curve, converged)

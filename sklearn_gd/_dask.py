@@ -38,7 +38,7 @@ def to_numpy(obj):
 
 def check_dask_X(X):
     """Validate a dask array for training: 2-D, float, one block of columns,
-    finite.  Returns the (lazily) converted array."""
+    finite.  Returns the converted array, persisted where its blocks live."""
     import dask
     import dask.array as da
 
@@ -71,6 +71,9 @@ def check_dask_X(X):
         X = X.astype(np.float64)
     if X.numblocks[1] != 1:
         X = X.rechunk({1: -1})  # blocks of whole rows
+    # Persist first: a lazy source (files, zarr) is then read once, for the
+    # check and for every pass of the training that follows.
+    (X,) = dask.persist(X)
     has_nan, has_inf = dask.compute(da.isnan(X).any(), da.isinf(X).any())
     if has_nan:
         raise ValueError("Input X contains NaN.")
@@ -94,7 +97,7 @@ class DaskRows(BlockedRows):
 
         rows = X.chunks[0]
         Yd = da.from_array(np.asarray(Y), chunks=(rows, Y.shape[1]))
-        parts = [X, Yd]
+        parts = [X, Yd]  # X is persisted already (check_dask_X): a no-op
         if sw is not None:
             parts.append(da.from_array(np.asarray(sw), chunks=(rows,)))
         with warnings.catch_warnings():

@@ -19,22 +19,21 @@ float64 parameters, which NumPy does on a float64 temporary of ``X`` (the
 gradient-descent solver trains in float32 and copies nothing).
 """
 
-import time
-
 import numpy as np
 from scipy.optimize import minimize
 
 from ._engine import objective_gradient
 
 
-class TNCResult:
-    def __init__(self, theta, n_iter, n_grad_evals, loss_curve, fit_time, message):
+class SolverResult:
+    """What a full-batch solver other than gradient descent returns."""
+
+    def __init__(self, theta, n_iter, n_grad_evals, loss_curve, converged):
         self.theta = theta
         self.n_iter = n_iter
         self.n_grad_evals = n_grad_evals
         self.loss_curve = loss_curve
-        self.fit_time = fit_time
-        self.message = message
+        self.converged = converged
 
 
 def minimize_tnc(
@@ -51,7 +50,7 @@ def minimize_tnc(
     max_iter,
     verbose=0,
 ):
-    """Minimise the objective from ``theta0`` with TNC; returns a TNCResult."""
+    """Minimise the objective from ``theta0`` with TNC; returns a SolverResult."""
     shape = theta0.shape
     cache = {"x": None, "f": None}
     counter = {"n": 0}
@@ -85,7 +84,6 @@ def minimize_tnc(
 
     options = {"maxfun": max(100, 10 * int(max_iter))}
     options.update(ftol=0.0, xtol=0.0, gtol=1e-12 if tol is None else 1e-6 * float(tol))
-    start = time.perf_counter()
     with np.errstate(over="ignore", under="ignore"):
         res = minimize(
             fun,
@@ -95,7 +93,6 @@ def minimize_tnc(
             callback=callback,
             options=options,
         )
-    elapsed = time.perf_counter() - start
     theta = res.x.reshape(shape).astype(theta0.dtype)
     if not np.all(np.isfinite(theta)) or not np.isfinite(res.fun):
         raise ValueError(
@@ -104,6 +101,4 @@ def minimize_tnc(
         )
     if not curve:
         curve.append(float(res.fun))
-    return TNCResult(
-        theta, int(res.nit), int(counter["n"]), curve, elapsed, res.message
-    )
+    return SolverResult(theta, int(res.nit), int(counter["n"]), curve, res.success)
