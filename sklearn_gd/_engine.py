@@ -41,6 +41,11 @@ __all__ = [
 # into contiguous batches, instead of one fancy-indexed copy per batch.
 _CHUNK_BYTES = 4 * 2**20
 
+# Rows of a full (or large) dense batch processed at once by the gradient:
+# about 2 MB, which stays in cache between ``X_b @ W`` and ``X_b.T @ G``
+# (1-8 MB measured; 2 MB fastest, see benchmarks/RESULTS.md).
+_BLOCK_BYTES = 2 * 2**20
+
 
 # An epoch objective this many times above the objective at w = 0 (or the
 # first epoch's) means the iterates run away.
@@ -68,7 +73,8 @@ def objective_gradient(X, Y, sw, theta, *, loss, penalty, alpha, fit_intercept):
     n, d = X.shape
     S = n if sw is None else float(sw.sum())
     gradient = _Gradient(theta, d, n, loss, fit_intercept)
-    f = gradient(X, Y, sw, S) / S
+    with np.errstate(over="ignore"):  # losses fall back to stable forms
+        f = gradient(X, Y, sw, S) / S
     grad = gradient.grad
     if alpha and penalty is not None:
         f += alpha * penalty.value(theta[:d])
@@ -345,6 +351,7 @@ def run_epochs(
         optimizer,
         opt_state,
         penalty,
+        dense=isinstance(X, np.ndarray) and X.dtype == theta.dtype,
     )
     t = int(t0)
     start_time = time.time()
@@ -582,12 +589,53 @@ class _Gradient:
         # order, i.e. (m, k) in F order, so that the per-sample reductions of
         # the softmax run over contiguous columns.
         self.k = theta.shape[1]
-        self.raw = np.empty(
-            (batch_size, 1) if self.k == 1 else (self.k, batch_size), dtype=theta.dtype
-        )
+        # Larger dense batches are cut into blocks of rows that stay in cache
+        # between the forward and the backward product (X is read from
+        # memory once per gradient instead of twice).
+        itemsize = theta.dtype.itemsize
+        self.block_rows = max(256, _BLOCK_BYTES // max(1, d * itemsize))
+        self.m = m = min(batch_size, self.block_rows)
+        self.raw = np.empty((m, 1) if self.k == 1 else (self.k, m), dtype=theta.dtype)
         self.loss = loss
         self.theta = theta
         self.fit_intercept = fit_intercept
+
+    def dense(self, Xb, Yb, swb, norm):
+        """``__call__`` for an ndarray batch of theta's dtype (the hot path
+        of mini-batch training: no type dispatch, in-place BLAS products)."""
+        W, m = self.W, Xb.shape[0]
+        if m > self.block_rows:
+            return self._blocked(Xb, Yb, swb, norm)
+        if self.k == 1:
+            raw = self.raw if m == self.m else np.empty((m, 1), W.dtype)
+            np.dot(Xb, W, out=raw)
+        else:
+            rawT = self.raw if m == self.m else np.empty((self.k, m), W.dtype)
+            np.dot(W.T, Xb.T, out=rawT)
+            raw = rawT.T
+        b = self.b
+        if b is not None:
+            raw += b
+        lsum, G = self.loss.loss_gradient(Yb, raw, swb)
+        if G.dtype != W.dtype:  # a loss promoted by a float64 target or weights
+            G = G.astype(W.dtype)
+        G *= 1.0 / norm
+        np.dot(Xb.T, G, out=self.gW)
+        if b is not None:
+            np.add.reduce(G, axis=0, out=self.gb)
+        return lsum
+
+    def _blocked(self, X, Y, sw, norm):
+        """``dense`` block by block of ``block_rows`` rows, gradients summed."""
+        total = np.zeros_like(self.grad)
+        lsum = 0.0
+        R = self.block_rows
+        for r0 in range(0, X.shape[0], R):
+            swb = None if sw is None else sw[r0 : r0 + R]
+            lsum += self.dense(X[r0 : r0 + R], Y[r0 : r0 + R], swb, norm)
+            total += self.grad
+        self.grad[...] = total
+        return lsum
 
     def __call__(self, Xb, Yb, swb, norm):
         """Fill ``grad`` with the batch gradient / norm; return the loss sum."""
@@ -598,20 +646,10 @@ class _Gradient:
             )
             np.multiply(grad, 1.0 / norm, out=self.grad)
             return lsum
+        if isinstance(Xb, np.ndarray) and Xb.dtype == self.W.dtype:
+            return self.dense(Xb, Yb, swb, norm)
         W, b = self.W, self.b
-        dense = isinstance(Xb, np.ndarray)
-        if dense and Xb.dtype == W.dtype:
-            m = Xb.shape[0]
-            if self.k == 1:
-                raw = self.raw[:m] if m <= len(self.raw) else np.empty((m, 1), W.dtype)
-                np.dot(Xb, W, out=raw)
-            else:
-                rawT = self.raw
-                if m != rawT.shape[1]:
-                    rawT = np.empty((self.k, m), W.dtype)
-                np.dot(W.T, Xb.T, out=rawT)
-                raw = rawT.T
-        elif isinstance(Xb, _CSRBlock):
+        if isinstance(Xb, _CSRBlock):
             raw = Xb.matmul(W)
         else:  # scipy matrices, or dtypes that differ (TNC on float32 data)
             raw = np.asarray(Xb @ W)
@@ -620,9 +658,7 @@ class _Gradient:
         lsum, G = self.loss.loss_gradient(Yb, raw, swb)
         G *= 1.0 / norm
         gW = self.gW
-        if dense and G.dtype == gW.dtype and Xb.dtype == gW.dtype:
-            np.dot(Xb.T, G, out=gW)
-        elif isinstance(Xb, _CSRBlock):
+        if isinstance(Xb, _CSRBlock):
             Xb.rmatmul_into(G, gW)
         else:
             gW[...] = Xb.T @ G
@@ -693,6 +729,7 @@ class _Stepper:
         optimizer,
         opt_state,
         penalty,
+        dense=False,
     ):
         self.theta = theta
         self.W = theta[:d]
@@ -702,14 +739,17 @@ class _Stepper:
         self.update = optimizer.update
         self.opt_state = opt_state
         self.penalty = penalty
+        self.grad = self.gradient.grad
+        # batches that are ndarrays of theta's dtype skip the type dispatch
+        self.data_gradient = self.gradient.dense if dense else self.gradient
 
     def step(self, Xb, Yb, swb, norm, lr):
         """Update ``theta`` in place; return the batch's weighted loss sum."""
-        gradient, W = self.gradient, self.W
-        lsum = gradient(Xb, Yb, swb, norm)
-        grad = gradient.grad
+        lsum = self.data_gradient(Xb, Yb, swb, norm)
+        grad = self.grad
+        W = self.W
         if self.l2:
-            gradient.gW += self.l2 * W
+            self.gradient.gW += self.l2 * W
         if self.clip_norm is not None:
             gnorm = float(np.sqrt(np.vdot(grad, grad)))
             if gnorm > self.clip_norm:

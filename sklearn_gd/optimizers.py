@@ -159,9 +159,9 @@ class Momentum(Optimizer):
         if self.nesterov:
             grad += m * v
             grad *= lr
-            params -= grad
         else:
-            params -= lr * v
+            np.multiply(v, lr, out=grad)  # grad is scratch now: no temporary
+        params -= grad
 
 
 class Adam(Optimizer):
