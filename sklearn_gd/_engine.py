@@ -517,8 +517,7 @@ class _CSRRows:
             X = X.sorted_indices()
         self.X = X
         self.indptr = X.indptr
-        counts = np.diff(X.indptr)
-        self.rows = np.repeat(np.arange(X.shape[0], dtype=np.intp), counts)
+        self.counts = counts = np.diff(X.indptr)
         self.nonempty = counts > 0
         self.shape = X.shape
         # column indices as intp once per chunk: np.take and np.bincount would
@@ -530,14 +529,13 @@ class _CSRRows:
 
 
 class _CSRBlock:
-    __slots__ = ("data", "indices", "rows", "m", "d", "parent", "b0", "b1", "s")
+    __slots__ = ("data", "indices", "m", "d", "parent", "b0", "b1", "s")
 
     def __init__(self, parent, b0, b1):
         s, e = parent.indptr[b0], parent.indptr[b1]
         self.s = s
         self.data = parent.X.data[s:e]
         self.indices = parent.indices[s:e]
-        self.rows = parent.rows[s:e] - b0
         self.m = b1 - b0
         self.d = parent.shape[1]
         self.parent, self.b0, self.b1 = parent, b0, b1
@@ -564,7 +562,8 @@ class _CSRBlock:
     def rmatmul_into(self, G, out):
         """``out[...] = Xb.T @ G`` for ``G`` of shape (m, k)."""
         if G.shape[1] == 1:
-            prod = np.take(G[:, 0], self.rows)
+            # G of each stored entry's row: rows are contiguous runs
+            prod = np.repeat(G[:, 0], self.parent.counts[self.b0 : self.b1])
             prod *= self.data
             out[:, 0] = np.bincount(self.indices, weights=prod, minlength=self.d)
         else:
