@@ -126,6 +126,12 @@ def lipschitz_constant(X, sw=None, fit_intercept=True, n_iter=10):
     return lam
 
 
+def _block_rows(d, dtype):
+    """Rows of ``d`` features of ``dtype`` in one block of about ``_BLOCK_BYTES``
+    (at least 256)."""
+    return max(256, _BLOCK_BYTES // max(1, d * np.dtype(dtype).itemsize))
+
+
 def _gram_product(X, Y, sw, v, fit_intercept):
     """``Xt^T S Xt v`` with ``Xt = [X, 1]`` (``Y`` unused: the signature of
     :meth:`BlockedRows.map_reduce`).
@@ -135,9 +141,7 @@ def _gram_product(X, Y, sw, v, fit_intercept):
     """
     n, d = X.shape
     vX = v[:d].astype(X.dtype, copy=False)
-    rows = n
-    if isinstance(X, np.ndarray):
-        rows = max(256, _BLOCK_BYTES // max(1, d * X.dtype.itemsize))
+    rows = _block_rows(d, X.dtype) if isinstance(X, np.ndarray) else n
     w = np.zeros(len(v))
     for r0 in range(0, n, rows):
         Xb = X[r0 : r0 + rows]
@@ -360,7 +364,6 @@ def run_epochs(
         optimizer,
         opt_state,
         penalty,
-        dense=isinstance(X, np.ndarray) and X.dtype == theta.dtype,
     )
     t = int(t0)
     start_time = time.time()
@@ -600,8 +603,7 @@ class _Gradient:
         # Larger dense batches are cut into blocks of rows that stay in cache
         # between the forward and the backward product (X is read from
         # memory once per gradient instead of twice).
-        itemsize = theta.dtype.itemsize
-        self.block_rows = max(256, _BLOCK_BYTES // max(1, d * itemsize))
+        self.block_rows = _block_rows(d, theta.dtype)
         self.m = m = min(batch_size, self.block_rows)
         self.raw = np.empty((m, 1) if self.k == 1 else (self.k, m), dtype=theta.dtype)
         self.loss = loss
@@ -621,17 +623,21 @@ class _Gradient:
             rawT = self.raw if m == self.m else np.empty((self.k, m), W.dtype)
             np.dot(W.T, Xb.T, out=rawT)
             raw = rawT.T
-        b = self.b
-        if b is not None:
-            raw += b
-        lsum, G = self.loss.loss_gradient(Yb, raw, swb)
-        if G.dtype != W.dtype:  # a loss promoted by a float64 target or weights
-            G = G.astype(W.dtype)
-        G *= 1.0 / norm
+        lsum, G = self._loss_gradient(raw, Yb, swb, norm)
         np.dot(Xb.T, G, out=self.gW)
-        if b is not None:
+        if self.b is not None:
             np.add.reduce(G, axis=0, out=self.gb)
         return lsum
+
+    def _loss_gradient(self, raw, Yb, swb, norm):
+        """Loss sum and ``G / norm`` (in theta's dtype) from ``raw = Xb @ W``."""
+        if self.b is not None:
+            raw += self.b
+        lsum, G = self.loss.loss_gradient(Yb, raw, swb)
+        if G.dtype != self.W.dtype:  # promoted by a float64 target or weights
+            G = G.astype(self.W.dtype)
+        G *= 1.0 / norm
+        return lsum, G
 
     def _blocked(self, X, Y, sw, norm):
         """``dense`` block by block of ``block_rows`` rows, gradients summed."""
@@ -647,6 +653,8 @@ class _Gradient:
 
     def __call__(self, Xb, Yb, swb, norm):
         """Fill ``grad`` with the batch gradient / norm; return the loss sum."""
+        if isinstance(Xb, np.ndarray) and Xb.dtype == self.W.dtype:
+            return self.dense(Xb, Yb, swb, norm)  # the hot path first
         if isinstance(Xb, BlockedRows):
             # one pass over the blocks, each returning its sums
             lsum, grad = Xb.map_reduce(
@@ -654,23 +662,15 @@ class _Gradient:
             )
             np.multiply(grad, 1.0 / norm, out=self.grad)
             return lsum
-        if isinstance(Xb, np.ndarray) and Xb.dtype == self.W.dtype:
-            return self.dense(Xb, Yb, swb, norm)
-        W, b = self.W, self.b
-        if isinstance(Xb, _CSRBlock):
-            raw = Xb.matmul(W)
-        else:  # scipy matrices, or dtypes that differ (TNC on float32 data)
-            raw = np.asarray(Xb @ W)
-        if b is not None:
-            raw += b
-        lsum, G = self.loss.loss_gradient(Yb, raw, swb)
-        G *= 1.0 / norm
-        gW = self.gW
-        if isinstance(Xb, _CSRBlock):
-            Xb.rmatmul_into(G, gW)
+        csr = isinstance(Xb, _CSRBlock)
+        # else scipy matrices, or dtypes that differ (TNC on float32 data)
+        raw = Xb.matmul(self.W) if csr else np.asarray(Xb @ self.W)
+        lsum, G = self._loss_gradient(raw, Yb, swb, norm)
+        if csr:
+            Xb.rmatmul_into(G, self.gW)
         else:
-            gW[...] = Xb.T @ G
-        if b is not None:
+            self.gW[...] = Xb.T @ G
+        if self.b is not None:
             np.add.reduce(G, axis=0, out=self.gb)
         return lsum
 
@@ -737,7 +737,6 @@ class _Stepper:
         optimizer,
         opt_state,
         penalty,
-        dense=False,
     ):
         self.theta = theta
         self.W = theta[:d]
@@ -748,12 +747,10 @@ class _Stepper:
         self.opt_state = opt_state
         self.penalty = penalty
         self.grad = self.gradient.grad
-        # batches that are ndarrays of theta's dtype skip the type dispatch
-        self.data_gradient = self.gradient.dense if dense else self.gradient
 
     def step(self, Xb, Yb, swb, norm, lr):
         """Update ``theta`` in place; return the batch's weighted loss sum."""
-        lsum = self.data_gradient(Xb, Yb, swb, norm)
+        lsum = self.gradient(Xb, Yb, swb, norm)
         grad = self.grad
         W = self.W
         if self.l2:
