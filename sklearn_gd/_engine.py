@@ -20,8 +20,8 @@ gradient is clipped to ``clip_norm``, the optimizer moves ``theta`` with step
 applied as a soft threshold with step ``lr_t * alpha``.
 """
 
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,7 +39,7 @@ __all__ = [
 # Rows gathered at once when shuffling mini-batches: chunks of about this many
 # bytes are copied into one reusable buffer with ``np.take`` and then sliced
 # into contiguous batches, instead of one fancy-indexed copy per batch.
-_CHUNK_BYTES = 4 * 2**20
+_CHUNK_BYTES = 8 * 2**20
 
 # Rows of a full (or large) dense batch processed at once by the gradient:
 # about 2 MB, which stays in cache between ``X_b @ W`` and ``X_b.T @ G``
@@ -347,9 +347,6 @@ def run_epochs(
         if dense:
             m = min(chunk, n)
             bufs = (np.empty((m, d), dtype=X.dtype), np.empty((m, d), dtype=X.dtype))
-    # The next chunk is gathered in a background thread while this one trains
-    # (numpy's take releases the GIL): double buffering hides the gather.
-    executor = ThreadPoolExecutor(1) if chunk < n else None
     if full_batch and Y.shape[1] > 1 and not Y.flags.f_contiguous:
         Y = np.asfortranarray(Y)  # matches the F-ordered raw scores (n x k, small)
     stepper = _Stepper(
@@ -368,37 +365,34 @@ def run_epochs(
     t = int(t0)
     start_time = time.time()
 
-    try:
-        with np.errstate(
-            over="ignore", invalid="ignore", divide="ignore", under="ignore"
-        ):
-            # Scale of the objective at the trivial model w = 0 (needs no pass
-            # over X): an epoch objective _DIVERGENCE_FACTOR times above it (or
-            # above the first epoch's) is a run-away, reported before it overflows.
-            zero = np.zeros((min(n, 100_000), Y.shape[1]), dtype=theta.dtype)
-            f0 = loss.loss_gradient(
-                Y[: len(zero)], zero, None if sw is None else sw[: len(zero)]
-            )[0]
-            swz = len(zero) if sw is None else float(sw[: len(zero)].sum())
-            res.reference_objective = f0 / swz if swz > 0 else 0.0
-            for _ in range(max_epochs):
-                epoch = res.n_epochs + 1
-                lrs = learning_rate * np.asarray(
-                    schedule(t + step_idx), dtype=np.float64
-                )
-                lrs = lrs.tolist()
-                pen_start = (
-                    alpha * penalty.value(W) if (penalty is not None and alpha) else 0.0
-                )
-                lsum_epoch = 0.0
-                if full_batch:
-                    lsum_epoch = stepper.step(X, Y, sw, n * sw_mean, lrs[0])
-                    t += 1
-                else:
-                    order = rng.permutation(n) if shuffle else None
-                    k = 0
-                    step = stepper.step
-                    for Xc, Yc, swc in _chunks(X, Y, sw, order, chunk, bufs, executor):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        # Scale of the objective at the trivial model w = 0 (needs no pass
+        # over X): an epoch objective _DIVERGENCE_FACTOR times above it (or
+        # above the first epoch's) is a run-away, reported before it overflows.
+        zero = np.zeros((min(n, 100_000), Y.shape[1]), dtype=theta.dtype)
+        f0 = loss.loss_gradient(
+            Y[: len(zero)], zero, None if sw is None else sw[: len(zero)]
+        )[0]
+        swz = len(zero) if sw is None else float(sw[: len(zero)].sum())
+        res.reference_objective = f0 / swz if swz > 0 else 0.0
+        for _ in range(max_epochs):
+            epoch = res.n_epochs + 1
+            lrs = learning_rate * np.asarray(schedule(t + step_idx), dtype=np.float64)
+            lrs = lrs.tolist()
+            pen_start = (
+                alpha * penalty.value(W) if (penalty is not None and alpha) else 0.0
+            )
+            lsum_epoch = 0.0
+            if full_batch:
+                lsum_epoch = stepper.step(X, Y, sw, n * sw_mean, lrs[0])
+                t += 1
+            else:
+                order = rng.permutation(n) if shuffle else None
+                k = 0
+                step = stepper.step
+                chunks = _chunks(X, Y, sw, order, chunk, bufs)
+                try:  # an error in a step stops the gather thread at once
+                    for Xc, Yc, swc in chunks:
                         for b0 in range(0, Xc.shape[0], bsz):
                             b1 = min(b0 + bsz, Xc.shape[0])
                             lsum_epoch += step(
@@ -409,109 +403,170 @@ def run_epochs(
                                 lrs[k],
                             )
                             k += 1
-                    t += k
-                obj = lsum_epoch / S + pen_start
-                res.n_epochs = epoch
-                res.t = t
-                if not np.isfinite(obj):
-                    raise _diverged(learning_rate, epoch, "the objective is not finite")
-                if not res.loss_curve:
-                    res.reference_objective = max(res.reference_objective, obj)
-                if obj > _DIVERGENCE_FACTOR * res.reference_objective > 0:
-                    raise _diverged(
-                        learning_rate,
-                        epoch,
-                        f"the objective grew to {obj:.3g}, more than "
-                        f"{_DIVERGENCE_FACTOR:.0e} times its starting value",
-                    )
-                if not np.all(np.isfinite(theta)):
-                    raise _diverged(
-                        learning_rate, epoch, "the coefficients are not finite"
-                    )
-                res.loss_curve.append(float(obj))
-                res.learning_rate_curve.append(float(lrs[-1]))
+                finally:
+                    chunks.close()
+                t += k
+            obj = lsum_epoch / S + pen_start
+            res.n_epochs = epoch
+            res.t = t
+            if not np.isfinite(obj):
+                raise _diverged(learning_rate, epoch, "the objective is not finite")
+            if not res.loss_curve:
+                res.reference_objective = max(res.reference_objective, obj)
+            if obj > _DIVERGENCE_FACTOR * res.reference_objective > 0:
+                raise _diverged(
+                    learning_rate,
+                    epoch,
+                    f"the objective grew to {obj:.3g}, more than "
+                    f"{_DIVERGENCE_FACTOR:.0e} times its starting value",
+                )
+            if not np.all(np.isfinite(theta)):
+                raise _diverged(learning_rate, epoch, "the coefficients are not finite")
+            res.loss_curve.append(float(obj))
+            res.learning_rate_curve.append(float(lrs[-1]))
 
-                if score_fn is not None:
-                    score = float(score_fn(theta))
-                    res.validation_scores.append(score)
-                    if tol is not None and score < res.best_score + tol:
-                        res.no_improvement_count += 1
-                    else:
-                        res.no_improvement_count = 0
-                    res.best_score = max(res.best_score, score)
+            if score_fn is not None:
+                score = float(score_fn(theta))
+                res.validation_scores.append(score)
+                if tol is not None and score < res.best_score + tol:
+                    res.no_improvement_count += 1
                 else:
-                    if tol is not None and obj > res.best_loss - tol:
-                        res.no_improvement_count += 1
-                    else:
-                        res.no_improvement_count = 0
-                    res.best_loss = min(res.best_loss, obj)
-                if getattr(schedule, "stateful", False):
-                    if score_fn is not None:
-                        schedule.observe(
-                            res.validation_scores[-1], greater_is_better=True
-                        )
-                    else:
-                        schedule.observe(obj)
-                if verbose:
-                    extra = (
-                        f", validation score={res.validation_scores[-1]:.6g}"
-                        if score_fn is not None
-                        else ""
-                    )
-                    print(
-                        f"Epoch {epoch}, objective={obj:.8g}{extra}, "
-                        f"learning rate={lrs[-1]:.4g}, t={t}, "
-                        f"time={time.time() - start_time:.3f}s"
-                    )
-                if tol is not None and res.no_improvement_count >= n_iter_no_change:
-                    res.converged = True
-                    break
-    finally:
-        if executor is not None:
-            executor.shutdown(wait=True)
+                    res.no_improvement_count = 0
+                res.best_score = max(res.best_score, score)
+            else:
+                if tol is not None and obj > res.best_loss - tol:
+                    res.no_improvement_count += 1
+                else:
+                    res.no_improvement_count = 0
+                res.best_loss = min(res.best_loss, obj)
+            if getattr(schedule, "stateful", False):
+                if score_fn is not None:
+                    schedule.observe(res.validation_scores[-1], greater_is_better=True)
+                else:
+                    schedule.observe(obj)
+            if verbose:
+                extra = (
+                    f", validation score={res.validation_scores[-1]:.6g}"
+                    if score_fn is not None
+                    else ""
+                )
+                print(
+                    f"Epoch {epoch}, objective={obj:.8g}{extra}, "
+                    f"learning rate={lrs[-1]:.4g}, t={t}, "
+                    f"time={time.time() - start_time:.3f}s"
+                )
+            if tol is not None and res.no_improvement_count >= n_iter_no_change:
+                res.converged = True
+                break
     return res
 
 
-def _chunks(X, Y, sw, order, chunk, bufs, executor):
+def _chunks(X, Y, sw, order, chunk, bufs):
     """Yield ``(X, Y, sw)`` chunks of ``chunk`` rows in the epoch's order.
 
-    Dense shuffled chunks are gathered with ``np.take`` into one of two
-    reusable buffers; sparse chunks become ``_CSRRows``.  With an executor,
-    chunk ``i + 1`` is prepared while the caller trains on chunk ``i`` (its
-    buffer, ``(i + 1) % 2``, held chunk ``i - 1``, which is finished).
+    Dense shuffled chunks are gathered with ``np.take`` into buffer ``i % 2``
+    of ``bufs``; sparse chunks become ``_CSRRows``.  Shuffled rows of ``X``
+    are gathered one chunk ahead by a background thread (see
+    :func:`_prefetched`); ``Y`` and ``sw`` (small) in this thread.
     """
     n = X.shape[0]
     bounds = [(c0, min(c0 + chunk, n)) for c0 in range(0, n, chunk)]
-    dense = not sp.issparse(X)
-
-    def load(i):
-        c0, c1 = bounds[i]
-        if order is None:
-            Xc, Yc = X[c0:c1], Y[c0:c1]
-            swc = None if sw is None else sw[c0:c1]
-        else:
-            idx = order[c0:c1]
-            if dense:
-                # mode="clip": mode="raise" would copy `out`
-                Xc = np.take(X, idx, axis=0, out=bufs[i % 2][: c1 - c0], mode="clip")
-            else:
-                Xc = X[idx]
-            Yc = Y[idx]
-            swc = None if sw is None else sw[idx]
-        if not dense:
-            Xc = _CSRRows(Xc)
-        return Xc, Yc, swc
-
-    if executor is None or len(bounds) == 1:
-        for i in range(len(bounds)):
-            yield load(i)
+    sparse = sp.issparse(X)
+    if order is None:
+        for c0, c1 in bounds:
+            Xc = _CSRRows(X[c0:c1]) if sparse else X[c0:c1]
+            yield Xc, Y[c0:c1], None if sw is None else sw[c0:c1]
         return
-    future = executor.submit(load, 0)
-    for i in range(len(bounds)):
-        item = future.result()
-        if i + 1 < len(bounds):
-            future = executor.submit(load, i + 1)
-        yield item
+    parts = [order[c0:c1] for c0, c1 in bounds]
+    if sparse:
+
+        def load(i):
+            return _CSRRows(X[parts[i]])
+
+    else:
+        # mode="clip": mode="raise" would copy `out`
+        outs = [bufs[i % 2][: len(idx)] for i, idx in enumerate(parts)]
+
+        def load(i):
+            return np.take(X, parts[i], axis=0, out=outs[i], mode="clip")
+
+    items = _prefetched(load, len(parts)) if len(parts) > 1 else [load(0)]
+    try:
+        for Xc, idx in zip(items, parts):
+            yield Xc, Y[idx], None if sw is None else sw[idx]
+    finally:
+        if not isinstance(items, list):
+            items.close()
+
+
+def _prefetched(load, n_items):
+    """Yield ``load(0), ..., load(n_items - 1)``, item ``i + 1`` being loaded
+    by a background thread while the caller works on item ``i``.
+
+    ``load(i)`` may write into a buffer shared with item ``i + 2``: it is
+    not called before the caller has asked for item ``i + 1`` (two items are
+    alive at most).
+
+    The hand-offs are arranged around the GIL.  ``np.take`` releases it, but
+    the thread needs it to start a load and to return from one, and a thread
+    waiting for the GIL gets it only when the holder blocks: the training
+    thread releases it around every BLAS call and takes it straight back,
+    which resets CPython's switch request.  A worker handed a job while
+    training runs therefore starts only when training next blocks, and gather
+    and training run one after the other (measured: no faster than gathering
+    in the training thread).  Here the worker loads one item after another
+    on its own, and after releasing a buffer the caller blocks until the
+    worker has *started* the load that reuses it.  Each hand-off wakes a
+    sleeping thread (tens of microseconds on a VM), so chunks are large and
+    the worker runs a few lines of Python between two loads.  Locks serve
+    as binary semaphores (``threading.Semaphore`` is slower Python code).
+    """
+    filled = [threading.Lock(), threading.Lock()]  # held: buffer not filled yet
+    emptied = [threading.Lock(), threading.Lock()]  # held: buffer in use
+    started = threading.Lock()  # released when the worker begins item i >= 2
+    for lock in (*filled, started):
+        lock.acquire()
+    items = [None] * n_items
+    failure = []
+    stop = False
+
+    def work():
+        try:
+            for i in range(n_items):
+                emptied[i % 2].acquire()
+                if stop:
+                    return
+                if i >= 2:
+                    started.release()
+                items[i] = load(i)
+                filled[i % 2].release()
+        except BaseException as exc:  # handed to the training thread
+            failure.append(exc)
+            for lock in (*filled, started):
+                if lock.locked():
+                    lock.release()
+
+    worker = threading.Thread(target=work, name="sklearn_gd-gather", daemon=True)
+    worker.start()
+    try:
+        for i in range(n_items):
+            filled[i % 2].acquire()
+            if failure:
+                raise failure[0]
+            item, items[i] = items[i], None
+            yield item
+            del item
+            emptied[i % 2].release()
+            if i + 2 < n_items:
+                started.acquire()  # the worker took the GIL and began item i + 2
+                if failure:
+                    raise failure[0]
+    finally:
+        stop = True
+        for lock in emptied:
+            if lock.locked():
+                lock.release()
+        worker.join()
 
 
 class _CSRRows:

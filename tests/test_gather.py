@@ -1,0 +1,135 @@
+"""Shuffled mini-batches are gathered chunk by chunk by a background thread.
+
+A chunk is ~8 MB of rows, so the test data would fit in one chunk (and no
+thread would start); ``_CHUNK_BYTES`` is shrunk to force many chunks,
+including a short last one.
+"""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_array_equal
+
+from sklearn_gd import MomentumSGDClassifier, MomentumSGDRegressor, _engine
+
+
+def _gather_threads():
+    return [t for t in threading.enumerate() if t.name == "sklearn_gd-gather"]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(_engine, "_CHUNK_BYTES", 1)  # one batch per chunk
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_chunks_hold_the_rows_of_the_permutation(sparse):
+    rng = np.random.RandomState(0)
+    n, d, chunk = 1030, 6, 128  # 8 full chunks and one of 6 rows
+    X = rng.normal(size=(n, d))
+    X[X < 0.3] = 0.0
+    Y, sw = rng.normal(size=(n, 2)), rng.uniform(size=n)
+    order = rng.permutation(n)
+    bufs = (np.empty((chunk, d)), np.empty((chunk, d)))
+    Xs = sp.csr_matrix(X) if sparse else X
+    seen = []
+    for i, (Xc, Yc, swc) in enumerate(_engine._chunks(Xs, Y, sw, order, chunk, bufs)):
+        time.sleep(0.002)  # let the worker run ahead if it were allowed to
+        idx = order[i * chunk : (i + 1) * chunk]
+        rows = Xc.X.toarray() if sparse else Xc
+        assert_array_equal(rows, X[idx])
+        assert_array_equal(Yc, Y[idx])
+        assert_array_equal(swc, sw[idx])
+        seen.append(idx)
+    assert_array_equal(np.concatenate(seen), order)
+    assert not _gather_threads()
+
+
+def test_prefetched_never_overwrites_an_item_in_use():
+    # load(i) writes i into buffer i % 2: the item the caller holds must keep
+    # its value until the caller asks for the next one
+    bufs = [np.zeros(1000), np.zeros(1000)]
+    loads = []
+
+    def load(i):
+        loads.append(i)
+        bufs[i % 2][...] = i
+        return bufs[i % 2]
+
+    for i, item in enumerate(_engine._prefetched(load, 12)):
+        assert (item == i).all()
+        time.sleep(0.003)
+        assert (item == i).all()  # the worker did not move on to item i + 2
+        assert max(loads) <= i + 1
+    assert loads == list(range(12))
+
+
+def test_prefetched_error_in_load_reaches_the_caller():
+    def load(i):
+        if i == 3:
+            raise MemoryError("no room for chunk 3")
+        return i
+
+    got = []
+    with pytest.raises(MemoryError, match="chunk 3"):
+        for item in _engine._prefetched(load, 8):
+            got.append(item)
+    # items before the failing one come in order (the error may surface
+    # before the last of them: the epoch is lost either way)
+    assert got == list(range(len(got))) and len(got) <= 3
+    assert not _gather_threads()
+
+
+def test_prefetched_stops_its_thread_when_the_caller_stops():
+    items = _engine._prefetched(lambda i: i, 50)
+    assert next(items) == 0
+    assert next(items) == 1
+    assert len(_gather_threads()) == 1
+    items.close()
+    assert not _gather_threads()
+
+
+@pytest.mark.parametrize("Est", [MomentumSGDRegressor, MomentumSGDClassifier])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_fit_over_many_chunks_equals_fit_over_one(Est, sparse, monkeypatch):
+    # chunks are whole batches, so the batches (and every step) are the same
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(700, 5))
+    y = X @ rng.normal(size=5) + 0.1 * rng.normal(size=700)
+    if Est is MomentumSGDClassifier:
+        y = np.digitize(y, [-1, 1])  # three classes
+    if sparse:
+        X[np.abs(X) < 0.5] = 0.0
+        X = sp.csr_matrix(X)
+    sw = rng.uniform(0.5, 2, 700)
+    params = dict(batch_size=32, max_iter=4, tol=None, random_state=0)
+    one = Est(**params).fit(X, y, sample_weight=sw)
+    monkeypatch.setattr(_engine, "_CHUNK_BYTES", 1)
+    many = Est(**params).fit(X, y, sample_weight=sw)
+    assert_array_equal(many.coef_, one.coef_)
+    assert_array_equal(many.intercept_, one.intercept_)
+    assert_array_equal(many.loss_curve_, one.loss_curve_)
+    assert not _gather_threads()
+
+
+def test_error_in_a_step_stops_the_gather_thread(small_chunks, monkeypatch):
+    X = np.random.RandomState(0).normal(size=(600, 4))
+    y = X.sum(axis=1)
+    calls = []
+    step = _engine._Stepper.step
+
+    def failing_step(self, *args):
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return step(self, *args)
+
+    monkeypatch.setattr(_engine._Stepper, "step", failing_step)
+    est = MomentumSGDRegressor(batch_size=16, max_iter=2, tol=None)
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    assert not _gather_threads()
+    assert not hasattr(est, "coef_")
