@@ -15,6 +15,8 @@ from numpy.testing import assert_array_equal
 
 from sklearn_gd import MomentumSGDClassifier, MomentumSGDRegressor, _engine
 
+pytestmark = pytest.mark.timeout(120)  # a hand-off bug would hang, not fail
+
 
 def _gather_threads():
     return [t for t in threading.enumerate() if t.name == "sklearn_gd-gather"]
