@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_gd import MomentumSGDClassifier, MomentumSGDRegressor, _engine
 
@@ -135,3 +135,37 @@ def test_error_in_a_step_stops_the_gather_thread(small_chunks, monkeypatch):
         est.fit(X, y)
     assert not _gather_threads()
     assert not hasattr(est, "coef_")
+
+
+@pytest.mark.parametrize("k", [1, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_csr_block_products_equal_the_dense_ones(k, dtype):
+    # unsorted column indices and a duplicate entry (summed), a batch that
+    # starts mid-chunk, an empty row, W of another dtype and a strided output
+    rng = np.random.RandomState(3)
+    n, d = 40, 9
+    dense = rng.normal(size=(n, d))
+    dense[rng.uniform(size=(n, d)) < 0.6] = 0.0
+    dense[17] = 0.0
+    X = sp.csr_matrix(dense)
+    X.indices[X.indptr[5] : X.indptr[6]] = X.indices[X.indptr[5] : X.indptr[6]][::-1]
+    X.data[X.indptr[5] : X.indptr[6]] = X.data[X.indptr[5] : X.indptr[6]][::-1]
+    X.has_sorted_indices = False
+    row, at = 12, X.indptr[13]  # two more entries at the end of row 12
+    X = sp.csr_matrix(
+        (
+            np.insert(X.data, at, [0.5, 0.25]),
+            np.insert(X.indices, at, [2, 2]),
+            X.indptr + np.where(np.arange(n + 1) > row, 2, 0),
+        ),
+        shape=(n, d),
+    )
+    dense[row, 2] += 0.75
+    X = X.astype(dtype)
+    block = _engine._CSRRows(X)[3:31]
+    W = rng.normal(size=(d, k))  # float64 even for float32 data
+    assert_allclose(block.matmul(W), dense[3:31] @ W, rtol=1e-5)
+    G = rng.normal(size=(28, k))
+    out = np.full((d, 2 * k), np.nan)[:, ::2]  # not C-contiguous
+    block.rmatmul_into(G, out)
+    assert_allclose(out, dense[3:31].T @ G, rtol=1e-5)
