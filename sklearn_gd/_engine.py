@@ -366,34 +366,39 @@ def run_epochs(
     t = int(t0)
     start_time = time.time()
 
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        # Scale of the objective at the trivial model w = 0 (needs no pass
-        # over X): an epoch objective _DIVERGENCE_FACTOR times above it (or
-        # above the first epoch's) is a run-away, reported before it overflows.
-        zero = np.zeros((min(n, 100_000), Y.shape[1]), dtype=theta.dtype)
-        f0 = loss.loss_gradient(
-            Y[: len(zero)], zero, None if sw is None else sw[: len(zero)]
-        )[0]
-        swz = len(zero) if sw is None else float(sw[: len(zero)].sum())
-        res.reference_objective = f0 / swz if swz > 0 else 0.0
-        for _ in range(max_epochs):
-            epoch = res.n_epochs + 1
-            lrs = learning_rate * np.asarray(schedule(t + step_idx), dtype=np.float64)
-            lrs = lrs.tolist()
-            pen_start = (
-                alpha * penalty.value(W) if (penalty is not None and alpha) else 0.0
-            )
-            lsum_epoch = 0.0
-            if full_batch:
-                lsum_epoch = stepper.step(X, Y, sw, n * sw_mean, lrs[0])
-                t += 1
-            else:
-                order = rng.permutation(n) if shuffle else None
-                k = 0
-                step = stepper.step
-                chunks = _chunks(X, Y, sw, order, chunk, bufs)
-                try:  # an error in a step stops the gather thread at once
-                    for Xc, Yc, swc in chunks:
+    epochs = (
+        None if full_batch else _EpochChunks(X, rng, shuffle, max_epochs, chunk, bufs)
+    )
+    try:
+        with np.errstate(
+            over="ignore", invalid="ignore", divide="ignore", under="ignore"
+        ):
+            # Scale of the objective at the trivial model w = 0 (needs no pass
+            # over X): an epoch objective _DIVERGENCE_FACTOR times above it (or
+            # above the first epoch's) is a run-away, reported before it overflows.
+            zero = np.zeros((min(n, 100_000), Y.shape[1]), dtype=theta.dtype)
+            f0 = loss.loss_gradient(
+                Y[: len(zero)], zero, None if sw is None else sw[: len(zero)]
+            )[0]
+            swz = len(zero) if sw is None else float(sw[: len(zero)].sum())
+            res.reference_objective = f0 / swz if swz > 0 else 0.0
+            for _ in range(max_epochs):
+                epoch = res.n_epochs + 1
+                lrs = learning_rate * np.asarray(
+                    schedule(t + step_idx), dtype=np.float64
+                )
+                lrs = lrs.tolist()
+                pen_start = (
+                    alpha * penalty.value(W) if (penalty is not None and alpha) else 0.0
+                )
+                lsum_epoch = 0.0
+                if full_batch:
+                    lsum_epoch = stepper.step(X, Y, sw, n * sw_mean, lrs[0])
+                    t += 1
+                else:
+                    k = 0
+                    step = stepper.step
+                    for Xc, Yc, swc in epochs.epoch(Y, sw):
                         for b0 in range(0, Xc.shape[0], bsz):
                             b1 = min(b0 + bsz, Xc.shape[0])
                             lsum_epoch += step(
@@ -404,109 +409,162 @@ def run_epochs(
                                 lrs[k],
                             )
                             k += 1
-                finally:
-                    chunks.close()
-                t += k
-            obj = lsum_epoch / S + pen_start
-            res.n_epochs = epoch
-            res.t = t
-            if not np.isfinite(obj):
-                raise _diverged(learning_rate, epoch, "the objective is not finite")
-            if not res.loss_curve:
-                res.reference_objective = max(res.reference_objective, obj)
-            if obj > _DIVERGENCE_FACTOR * res.reference_objective > 0:
-                raise _diverged(
-                    learning_rate,
-                    epoch,
-                    f"the objective grew to {obj:.3g}, more than "
-                    f"{_DIVERGENCE_FACTOR:.0e} times its starting value",
-                )
-            if not np.all(np.isfinite(theta)):
-                raise _diverged(learning_rate, epoch, "the coefficients are not finite")
-            res.loss_curve.append(float(obj))
-            res.learning_rate_curve.append(float(lrs[-1]))
+                    t += k
+                obj = lsum_epoch / S + pen_start
+                res.n_epochs = epoch
+                res.t = t
+                if not np.isfinite(obj):
+                    raise _diverged(learning_rate, epoch, "the objective is not finite")
+                if not res.loss_curve:
+                    res.reference_objective = max(res.reference_objective, obj)
+                if obj > _DIVERGENCE_FACTOR * res.reference_objective > 0:
+                    raise _diverged(
+                        learning_rate,
+                        epoch,
+                        f"the objective grew to {obj:.3g}, more than "
+                        f"{_DIVERGENCE_FACTOR:.0e} times its starting value",
+                    )
+                if not np.all(np.isfinite(theta)):
+                    raise _diverged(
+                        learning_rate, epoch, "the coefficients are not finite"
+                    )
+                res.loss_curve.append(float(obj))
+                res.learning_rate_curve.append(float(lrs[-1]))
 
-            if score_fn is not None:
-                score = float(score_fn(theta))
-                res.validation_scores.append(score)
-                if tol is not None and score < res.best_score + tol:
-                    res.no_improvement_count += 1
-                else:
-                    res.no_improvement_count = 0
-                res.best_score = max(res.best_score, score)
-            else:
-                if tol is not None and obj > res.best_loss - tol:
-                    res.no_improvement_count += 1
-                else:
-                    res.no_improvement_count = 0
-                res.best_loss = min(res.best_loss, obj)
-            if getattr(schedule, "stateful", False):
                 if score_fn is not None:
-                    schedule.observe(res.validation_scores[-1], greater_is_better=True)
+                    score = float(score_fn(theta))
+                    res.validation_scores.append(score)
+                    if tol is not None and score < res.best_score + tol:
+                        res.no_improvement_count += 1
+                    else:
+                        res.no_improvement_count = 0
+                    res.best_score = max(res.best_score, score)
                 else:
-                    schedule.observe(obj)
-            if verbose:
-                extra = (
-                    f", validation score={res.validation_scores[-1]:.6g}"
-                    if score_fn is not None
-                    else ""
-                )
-                print(
-                    f"Epoch {epoch}, objective={obj:.8g}{extra}, "
-                    f"learning rate={lrs[-1]:.4g}, t={t}, "
-                    f"time={time.time() - start_time:.3f}s"
-                )
-            if tol is not None and res.no_improvement_count >= n_iter_no_change:
-                res.converged = True
-                break
+                    if tol is not None and obj > res.best_loss - tol:
+                        res.no_improvement_count += 1
+                    else:
+                        res.no_improvement_count = 0
+                    res.best_loss = min(res.best_loss, obj)
+                if getattr(schedule, "stateful", False):
+                    if score_fn is not None:
+                        schedule.observe(
+                            res.validation_scores[-1], greater_is_better=True
+                        )
+                    else:
+                        schedule.observe(obj)
+                if verbose:
+                    extra = (
+                        f", validation score={res.validation_scores[-1]:.6g}"
+                        if score_fn is not None
+                        else ""
+                    )
+                    print(
+                        f"Epoch {epoch}, objective={obj:.8g}{extra}, "
+                        f"learning rate={lrs[-1]:.4g}, t={t}, "
+                        f"time={time.time() - start_time:.3f}s"
+                    )
+                if tol is not None and res.no_improvement_count >= n_iter_no_change:
+                    res.converged = True
+                    break
+    finally:
+        if epochs is not None:
+            epochs.close()  # stops the gather thread, gives back an unused permutation
     return res
 
 
-def _chunks(X, Y, sw, order, chunk, bufs):
-    """Yield ``(X, Y, sw)`` chunks of ``chunk`` rows in the epoch's order.
+class _EpochChunks:
+    """The chunks of ``chunk`` rows of consecutive epochs, as ``(X, Y, sw)``.
 
-    Dense shuffled chunks are gathered with ``np.take`` into buffer ``i % 2``
-    of ``bufs``; sparse chunks become ``_CSRRows``.  Shuffled rows of ``X``
-    are gathered one chunk ahead by a background thread (see
-    :func:`_prefetched`); ``Y`` and ``sw`` (small) in this thread.
+    Without shuffling: contiguous slices of ``X``.  With shuffling, each
+    epoch draws a fresh permutation from ``rng`` and its rows are gathered
+    with ``np.take`` into buffer ``c % 2`` of ``bufs``, ``c`` counting the
+    chunks of all epochs (sparse chunks become ``_CSRRows``).  When an epoch
+    has several chunks, a background thread gathers them (see
+    :func:`_prefetched`) up to two chunks ahead, across the end of an epoch
+    too: it draws the next epoch's permutation and gathers its first chunk
+    while this epoch's last chunks train.  ``close()`` gives back a
+    permutation drawn for an epoch that was not begun (``rng``'s state is
+    restored), so ``rng`` ends as if every epoch had drawn its permutation
+    at its start.  ``Y`` and ``sw`` (small) are gathered in the caller's
+    thread.
     """
-    n = X.shape[0]
-    bounds = [(c0, min(c0 + chunk, n)) for c0 in range(0, n, chunk)]
-    sparse = sp.issparse(X)
-    if order is None:
-        for c0, c1 in bounds:
-            Xc = _CSRRows(X[c0:c1]) if sparse else X[c0:c1]
-            yield Xc, Y[c0:c1], None if sw is None else sw[c0:c1]
-        return
-    parts = [order[c0:c1] for c0, c1 in bounds]
-    if sparse:
 
-        def load(i):
-            return _CSRRows(X[parts[i]])
+    def __init__(self, X, rng, shuffle, n_epochs, chunk, bufs):
+        n = X.shape[0]
+        self.X, self.rng, self.bufs, self.shuffle = X, rng, bufs, shuffle
+        self.bounds = [(c0, min(c0 + chunk, n)) for c0 in range(0, n, chunk)]
+        self.sparse = sp.issparse(X)
+        self.orders, self.states = {}, {}
+        self.begun = 0  # epochs begun by the caller
+        self.items = None  # a generator: its thread starts at the first item
+        if shuffle and len(self.bounds) > 1:
+            n_items = n_epochs * len(self.bounds)
+            self.items = _prefetched(self._load, n_items, self._draw)
 
-    else:
+    def _draw(self, c):
+        """Draw the permutation of chunk ``c``'s epoch if ``c`` is its first."""
+        e, i = divmod(c, len(self.bounds))
+        if i == 0:
+            self.states[e] = _rng_state(self.rng)
+            self.orders[e] = self.rng.permutation(self.X.shape[0])
+
+    def _load(self, c):
+        """Chunk ``c`` (counted over all epochs) and its row indices."""
+        e, i = divmod(c, len(self.bounds))
+        c0, c1 = self.bounds[i]
+        idx = self.orders[e][c0:c1]
+        if self.sparse:
+            return _CSRRows(self.X[idx]), idx
         # mode="clip": mode="raise" would copy `out`
-        outs = [bufs[i % 2][: len(idx)] for i, idx in enumerate(parts)]
+        out = self.bufs[c % 2][: c1 - c0]
+        return np.take(self.X, idx, axis=0, out=out, mode="clip"), idx
 
-        def load(i):
-            return np.take(X, parts[i], axis=0, out=outs[i], mode="clip")
-
-    items = _prefetched(load, len(parts)) if len(parts) > 1 else [load(0)]
-    try:
-        for Xc, idx in zip(items, parts):
+    def epoch(self, Y, sw):
+        """Yield the chunks of the next epoch."""
+        e = self.begun
+        self.begun += 1
+        for i, (c0, c1) in enumerate(self.bounds):
+            if not self.shuffle:
+                Xc = _CSRRows(self.X[c0:c1]) if self.sparse else self.X[c0:c1]
+                yield Xc, Y[c0:c1], None if sw is None else sw[c0:c1]
+                continue
+            if self.items is not None:
+                Xc, idx = next(self.items)
+            else:
+                self._draw(e * len(self.bounds) + i)
+                Xc, idx = self._load(e * len(self.bounds) + i)
             yield Xc, Y[idx], None if sw is None else sw[idx]
-    finally:
-        if not isinstance(items, list):
-            items.close()
+        self.orders.pop(e, None)
+        self.states.pop(e, None)
+
+    def close(self):
+        if self.items is not None:
+            self.items.close()
+        if self.begun in self.states:  # drawn ahead for an epoch not begun
+            _set_rng_state(self.rng, self.states[self.begun])
 
 
-def _prefetched(load, n_items):
+def _rng_state(rng):
+    if isinstance(rng, np.random.Generator):
+        return rng.bit_generator.state
+    return rng.get_state()
+
+
+def _set_rng_state(rng, state):
+    if isinstance(rng, np.random.Generator):
+        rng.bit_generator.state = state
+    else:
+        rng.set_state(state)
+
+
+def _prefetched(load, n_items, prepare=None):
     """Yield ``load(0), ..., load(n_items - 1)``, item ``i + 1`` being loaded
     by a background thread while the caller works on item ``i``.
 
     ``load(i)`` may write into a buffer shared with item ``i + 2``: it is
     not called before the caller has asked for item ``i + 1`` (two items are
-    alive at most).
+    alive at most).  ``prepare(i)``, when given, runs in the thread before
+    that wait (work that needs no buffer, such as drawing a permutation).
 
     The hand-offs are arranged around the GIL.  ``np.take`` releases it, but
     the thread needs it to start a load and to return from one, and a thread
@@ -534,6 +592,8 @@ def _prefetched(load, n_items):
     def work():
         try:
             for i in range(n_items):
+                if prepare is not None:
+                    prepare(i)
                 emptied[i % 2].acquire()
                 if stop:
                     return

@@ -14,6 +14,9 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_gd import MomentumSGDClassifier, MomentumSGDRegressor, _engine
+from sklearn_gd._losses import get_loss
+from sklearn_gd.optimizers import SGD
+from sklearn_gd.schedules import Constant
 
 pytestmark = pytest.mark.timeout(120)  # a hand-off bug would hang, not fail
 
@@ -28,26 +31,49 @@ def small_chunks(monkeypatch):
 
 
 @pytest.mark.parametrize("sparse", [False, True])
-def test_chunks_hold_the_rows_of_the_permutation(sparse):
+def test_chunks_hold_the_rows_of_each_epochs_permutation(sparse):
     rng = np.random.RandomState(0)
     n, d, chunk = 1030, 6, 128  # 8 full chunks and one of 6 rows
     X = rng.normal(size=(n, d))
     X[X < 0.3] = 0.0
     Y, sw = rng.normal(size=(n, 2)), rng.uniform(size=n)
-    order = rng.permutation(n)
     bufs = (np.empty((chunk, d)), np.empty((chunk, d)))
     Xs = sp.csr_matrix(X) if sparse else X
-    seen = []
-    for i, (Xc, Yc, swc) in enumerate(_engine._chunks(Xs, Y, sw, order, chunk, bufs)):
-        time.sleep(0.002)  # let the worker run ahead if it were allowed to
-        idx = order[i * chunk : (i + 1) * chunk]
-        rows = Xc.X.toarray() if sparse else Xc
-        assert_array_equal(rows, X[idx])
-        assert_array_equal(Yc, Y[idx])
-        assert_array_equal(swc, sw[idx])
-        seen.append(idx)
-    assert_array_equal(np.concatenate(seen), order)
+    epochs = _engine._EpochChunks(Xs, np.random.RandomState(7), True, 5, chunk, bufs)
+    reference = np.random.RandomState(7)
+    for _ in range(3):  # 3 of at most 5 epochs
+        order = reference.permutation(n)
+        seen = []
+        for i, (Xc, Yc, swc) in enumerate(epochs.epoch(Y, sw)):
+            time.sleep(0.002)  # let the worker run ahead if it were allowed to
+            idx = order[i * chunk : (i + 1) * chunk]
+            rows = Xc.X.toarray() if sparse else Xc
+            assert_array_equal(rows, X[idx])
+            assert_array_equal(Yc, Y[idx])
+            assert_array_equal(swc, sw[idx])
+            seen.append(idx)
+        assert_array_equal(np.concatenate(seen), order)
+    # the worker drew epoch 4's permutation ahead; closing gives it back
+    epochs.close()
     assert not _gather_threads()
+    assert_array_equal(epochs.rng.permutation(n), reference.permutation(n))
+
+
+@pytest.mark.parametrize("make_rng", [np.random.RandomState, np.random.default_rng])
+def test_early_stop_leaves_the_rng_as_one_permutation_per_epoch(make_rng, small_chunks):
+    X = np.random.RandomState(0).normal(size=(300, 3))
+    Y = X.sum(axis=1, keepdims=True)
+    rng, reference = make_rng(5), make_rng(5)
+    res = _engine.run_epochs(
+        X, Y, None, np.zeros((4, 1)), loss=get_loss("squared_error"),
+        penalty=None, alpha=0.0, optimizer=SGD(), opt_state=SGD().init_state(None),
+        schedule=Constant(), learning_rate=0.05, batch_size=16, max_epochs=50,
+        rng=rng, tol=1e-3, n_iter_no_change=2,
+    )  # fmt: skip
+    assert res.converged and res.n_epochs < 50
+    for _ in range(res.n_epochs):
+        reference.permutation(300)
+    assert_array_equal(rng.permutation(300), reference.permutation(300))
 
 
 def test_prefetched_never_overwrites_an_item_in_use():
