@@ -37,21 +37,36 @@ def median_time(fn, repeat):
     return float(np.median(times))
 
 
-def epoch_time(make, X, y, repeat, epochs=3):
-    """Marginal time of one epoch: (fit with 1 + epochs) - (fit with 1), / epochs.
+def _ratio(a, b):
+    """``a / b`` to two decimals ("n/a" when a time rounds to zero: tiny data)."""
+    return f"{a / b:.2f}" if b > 0 else "n/a"
 
-    The fixed costs of a fit (input validation, set-up) cancel out; a fixed
-    learning rate avoids the power iterations of ``'auto'``.
+
+def epoch_times(cases, repeat, epochs=3):
+    """Marginal time of one epoch for each case, measured interleaved.
+
+    ``cases`` maps a name to ``(make, X, y)``; the result maps it to the median
+    over ``repeat`` rounds of ((fit with 1 + epochs) - (fit with 1)) / epochs,
+    so the fixed costs of a fit (input validation, set-up) cancel out (a fixed
+    learning rate avoids the power iterations of ``'auto'``).  Each round runs
+    every case in turn, so the slow and fast spells of a shared machine fall
+    on all of them alike and the ratios stay comparable.
     """
 
-    def run(e):
+    def run(make, X, y, e):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
+            start = time.perf_counter()
             make(e).fit(X, y)
+            return time.perf_counter() - start
 
-    short = median_time(lambda: run(1), repeat)
-    long = median_time(lambda: run(1 + epochs), repeat)
-    return max(long - short, 0.0) / epochs
+    marginal = {name: [] for name in cases}
+    for _ in range(repeat):
+        for name, (make, X, y) in cases.items():
+            short = run(make, X, y, 1)
+            long = run(make, X, y, 1 + epochs)
+            marginal[name].append(max(long - short, 0.0) / epochs)
+    return {name: float(np.median(v)) for name, v in marginal.items()}
 
 
 def main(argv=None):
@@ -81,20 +96,6 @@ def main(argv=None):
         w = np.zeros(d)
         floor = median_time(lambda: X.T @ (X @ w - y_reg), args.repeat)
         one_pass = median_time(lambda: X @ w, args.repeat)
-        sk_reg = epoch_time(
-            lambda e: SGDRegressor(max_iter=e, tol=None, eta0=lr, random_state=0),
-            X,
-            y_reg,
-            args.repeat,
-        )
-        sk_clf = epoch_time(
-            lambda e: SGDClassifier(
-                loss="log_loss", max_iter=e, tol=None, random_state=0
-            ),
-            X,
-            y_bin,
-            args.repeat,
-        )
 
         def msgd_reg(e, **kw):
             return MomentumSGDRegressor(
@@ -116,80 +117,96 @@ def main(argv=None):
                 **kw,
             )
 
-        ours_reg = epoch_time(msgd_reg, X, y_reg, args.repeat)
-        ours_clf = epoch_time(msgd_clf, X, y_bin, args.repeat)
-        ours_reg32 = epoch_time(msgd_reg, X32, y32, args.repeat)
-        gd_iter = epoch_time(
-            lambda e: GDRegressor(learning_rate=lr, max_iter=e, tol=None),
-            X,
-            y_reg,
+        def sgd_reg(e):
+            return SGDRegressor(max_iter=e, tol=None, eta0=lr, random_state=0)
+
+        def sgd_clf(e):
+            return SGDClassifier(loss="log_loss", max_iter=e, tol=None, random_state=0)
+
+        def gd_reg(e):
+            return GDRegressor(learning_rate=lr, max_iter=e, tol=None)
+
+        def gd_clf(e):
+            return GDClassifier(learning_rate=lr, max_iter=e, tol=None)
+
+        times = epoch_times(
+            {
+                "sk_reg": (sgd_reg, X, y_reg),
+                "ours_reg": (msgd_reg, X, y_reg),
+                "ours_reg32": (msgd_reg, X32, y32),
+                "sk_clf": (sgd_clf, X, y_bin),
+                "ours_clf": (msgd_clf, X, y_bin),
+            },
             args.repeat,
-            epochs=10,
         )
-        gd_bin = epoch_time(
-            lambda e: GDClassifier(learning_rate=lr, max_iter=e, tol=None),
-            X,
-            y_bin,
-            args.repeat,
-            epochs=10,
+        times.update(
+            epoch_times(
+                {
+                    "gd_iter": (gd_reg, X, y_reg),
+                    "gd_bin": (gd_clf, X, y_bin),
+                    "gd_multi": (gd_clf, X, y_multi),
+                },
+                args.repeat,
+                epochs=10,
+            )
         )
-        gd_multi = epoch_time(
-            lambda e: GDClassifier(learning_rate=lr, max_iter=e, tol=None),
-            X,
-            y_multi,
-            args.repeat,
-            epochs=10,
+        sk_reg, sk_clf = times["sk_reg"], times["sk_clf"]
+        ours_reg, ours_clf, ours_reg32 = (
+            times["ours_reg"],
+            times["ours_clf"],
+            times["ours_reg32"],
         )
+        gd_iter, gd_bin, gd_multi = times["gd_iter"], times["gd_bin"], times["gd_multi"]
         rows += [
             ("one gradient X.T @ (X @ w - y) (floor)", floor * 1e3, "1.00 floor", ""),
-            ("one pass X @ w", one_pass * 1e3, f"{one_pass / floor:.2f} floor", ""),
+            ("one pass X @ w", one_pass * 1e3, f"{_ratio(one_pass, floor)} floor", ""),
             (
                 "sklearn SGDRegressor epoch",
                 sk_reg * 1e3,
-                f"{sk_reg / floor:.2f} floor",
+                f"{_ratio(sk_reg, floor)} floor",
                 "",
             ),
             (
                 "sklearn SGDClassifier(log_loss) epoch",
                 sk_clf * 1e3,
-                f"{sk_clf / floor:.2f} floor",
+                f"{_ratio(sk_clf, floor)} floor",
                 "",
             ),
             (
                 f"MomentumSGDRegressor(batch_size={B}) epoch",
                 ours_reg * 1e3,
-                f"{ours_reg / floor:.2f} floor",
-                f"{ours_reg / sk_reg:.2f} x sklearn (<= 0.30)",
+                f"{_ratio(ours_reg, floor)} floor",
+                f"{_ratio(ours_reg, sk_reg)} x sklearn (<= 0.30)",
             ),
             (
                 f"MomentumSGDClassifier(batch_size={B}) epoch",
                 ours_clf * 1e3,
-                f"{ours_clf / floor:.2f} floor",
-                f"{ours_clf / sk_clf:.2f} x sklearn (<= 0.30)",
+                f"{_ratio(ours_clf, floor)} floor",
+                f"{_ratio(ours_clf, sk_clf)} x sklearn (<= 0.30)",
             ),
             (
                 f"MomentumSGDRegressor(batch_size={B}) epoch, float32",
                 ours_reg32 * 1e3,
-                f"{ours_reg32 / floor:.2f} floor",
-                f"{ours_reg32 / ours_reg:.2f} x float64 (<= 0.6)",
+                f"{_ratio(ours_reg32, floor)} floor",
+                f"{_ratio(ours_reg32, ours_reg)} x float64 (<= 0.6)",
             ),
             (
                 "GDRegressor full-batch iteration",
                 gd_iter * 1e3,
-                f"{gd_iter / floor:.2f} floor",
+                f"{_ratio(gd_iter, floor)} floor",
                 "(<= 1.1 floor)",
             ),
             (
                 "GDClassifier binary iteration",
                 gd_bin * 1e3,
-                f"{gd_bin / floor:.2f} floor",
+                f"{_ratio(gd_bin, floor)} floor",
                 "",
             ),
             (
                 "GDClassifier 10 classes iteration",
                 gd_multi * 1e3,
-                f"{gd_multi / floor:.2f} floor",
-                f"{gd_multi / gd_bin:.2f} x binary (<= 1.5)",
+                f"{_ratio(gd_multi, floor)} floor",
+                f"{_ratio(gd_multi, gd_bin)} x binary (<= 1.5)",
             ),
         ]
 
@@ -204,13 +221,10 @@ def main(argv=None):
             )
             ws = rng.standard_normal(args.sparse_features)
             ys = np.asarray(Xs @ ws).ravel() + rng.standard_normal(n)
-            sk_sparse = epoch_time(
-                lambda e: SGDRegressor(max_iter=e, tol=None, eta0=lr, random_state=0),
-                Xs,
-                ys,
-                args.repeat,
+            sparse_times = epoch_times(
+                {"sk": (sgd_reg, Xs, ys), "ours": (msgd_reg, Xs, ys)}, args.repeat
             )
-            ours_sparse = epoch_time(msgd_reg, Xs, ys, args.repeat)
+            sk_sparse, ours_sparse = sparse_times["sk"], sparse_times["ours"]
             rows += [
                 (
                     f"sklearn SGDRegressor epoch, CSR {n}x{args.sparse_features} "
@@ -223,13 +237,13 @@ def main(argv=None):
                     f"MomentumSGDRegressor(batch_size={B}) epoch, CSR",
                     ours_sparse * 1e3,
                     "",
-                    f"{ours_sparse / sk_sparse:.2f} x sklearn (<= 1.0)",
+                    f"{_ratio(ours_sparse, sk_sparse)} x sklearn (<= 1.0)",
                 ),
             ]
 
     print(
         f"\nn={n}, d={d}, float64 unless said, {args.threads} BLAS thread(s), "
-        f"median of {args.repeat}\n"
+        f"median of {args.repeat} interleaved rounds\n"
     )
     print("| what | ms | vs floor | target ratio |")
     print("|---|---:|---:|---|")
