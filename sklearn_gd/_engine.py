@@ -670,15 +670,11 @@ class _CSRBlock:
 
     def _kernel(self, vec, mat, n_rows, n_cols, x, out):
         """``out[...] = op @ x`` with scipy's kernel ``vec`` (one column) or
-        ``mat`` (several); the kernels accumulate into a C-ordered output of
-        the data's dtype."""
+        ``mat`` (several), for ``x`` of the data's dtype; the kernels add
+        into a C-ordered output of that dtype."""
         p = self.parent
-        dtype = p.data.dtype
-        x = np.ascontiguousarray(x, dtype=dtype)
-        if out.flags.c_contiguous and out.dtype == dtype:
-            acc = out
-        else:
-            acc = np.empty(out.shape, dtype)
+        x = np.ascontiguousarray(x)
+        acc = out if out.flags.c_contiguous else np.empty(out.shape, out.dtype)
         acc[...] = 0
         indptr = p.indptr[self.b0 : self.b1 + 1]
         k = x.shape[1]
@@ -690,8 +686,13 @@ class _CSRBlock:
             out[...] = acc
         return out
 
+    def _rows(self):
+        return self.parent.X[self.b0 : self.b1]
+
     def matmul(self, W):
         """``Xb @ W`` for ``W`` of shape (d, k)."""
+        if W.dtype != self.parent.data.dtype:  # rare (theta follows X's dtype)
+            return np.asarray(self._rows() @ W)  # scipy promotes
         out = np.empty((self.m, W.shape[1]), dtype=W.dtype)
         vec, mat = _sparsetools.csr_matvec, _sparsetools.csr_matvecs
         return self._kernel(vec, mat, self.m, self.d, W, out)
@@ -699,6 +700,10 @@ class _CSRBlock:
     def rmatmul_into(self, G, out):
         """``out[...] = Xb.T @ G`` for ``G`` of shape (m, k).  The CSR arrays
         of ``Xb`` are the CSC arrays of ``Xb.T``."""
+        dtype = self.parent.data.dtype
+        if G.dtype != dtype or out.dtype != dtype:
+            out[...] = self._rows().T @ G
+            return
         vec, mat = _sparsetools.csc_matvec, _sparsetools.csc_matvecs
         self._kernel(vec, mat, self.d, self.m, G, out)
 

@@ -188,10 +188,14 @@ def test_csr_block_products_equal_the_dense_ones(k, dtype):
     )
     dense[row, 2] += 0.75
     X = X.astype(dtype)
+    dense = X.toarray().astype(np.float64)  # the stored (rounded) values
     block = _engine._CSRRows(X)[3:31]
-    W = rng.normal(size=(d, k))  # float64 even for float32 data
-    assert_allclose(block.matmul(W), dense[3:31] @ W, rtol=1e-5)
-    G = rng.normal(size=(28, k))
-    out = np.full((d, 2 * k), np.nan)[:, ::2]  # not C-contiguous
-    block.rmatmul_into(G, out)
-    assert_allclose(out, dense[3:31].T @ G, rtol=1e-5)
+    for wdtype in (dtype, np.float64):
+        # same dtype: scipy's kernels; float64 theta on float32 data: promoted
+        rtol = 1e-5 if wdtype == np.float32 else 1e-12
+        W = rng.normal(size=(d, k)).astype(wdtype)
+        assert_allclose(block.matmul(W), dense[3:31] @ W, rtol=rtol)
+        G = rng.normal(size=(28, k)).astype(wdtype)
+        out = np.full((d, 2 * k), np.nan, dtype=wdtype)[:, ::2]  # strided
+        block.rmatmul_into(G, out)
+        assert_allclose(out, dense[3:31].T @ G, rtol=rtol)
