@@ -647,9 +647,11 @@ class _CSRRows:
             X = X.tocsr()
         self.X = X
         self.shape = X.shape
-        # one index dtype for the kernels, converted once per chunk
-        self.indptr = X.indptr.astype(np.intp, copy=False)
-        self.indices = X.indices.astype(np.intp, copy=False)
+        # the kernels take one index dtype (scipy's own, usually int32 for both)
+        self.indptr, self.indices = X.indptr, X.indices
+        if X.indptr.dtype != X.indices.dtype:
+            self.indptr = X.indptr.astype(np.intp)
+            self.indices = X.indices.astype(np.intp)
         self.data = X.data
 
     def __getitem__(self, sl):

@@ -165,7 +165,8 @@ def test_error_in_a_step_stops_the_gather_thread(small_chunks, monkeypatch):
 
 @pytest.mark.parametrize("k", [1, 3])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_csr_block_products_equal_the_dense_ones(k, dtype):
+@pytest.mark.parametrize("indptr_dtype", [np.int32, np.int64])
+def test_csr_block_products_equal_the_dense_ones(k, dtype, indptr_dtype):
     # unsorted column indices and a duplicate entry (summed), a batch that
     # starts mid-chunk, an empty row, W of another dtype and a strided output
     rng = np.random.RandomState(3)
@@ -188,6 +189,7 @@ def test_csr_block_products_equal_the_dense_ones(k, dtype):
     )
     dense[row, 2] += 0.75
     X = X.astype(dtype)
+    X.indptr = X.indptr.astype(indptr_dtype)  # int64 vs int32 indices: converted
     dense = X.toarray().astype(np.float64)  # the stored (rounded) values
     block = _engine._CSRRows(X)[3:31]
     for wdtype in (dtype, np.float64):
