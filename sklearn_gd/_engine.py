@@ -525,16 +525,17 @@ class _EpochChunks:
         """Yield the chunks of the next epoch."""
         e = self.begun
         self.begun += 1
-        for i, (c0, c1) in enumerate(self.bounds):
-            if not self.shuffle:
+        if not self.shuffle:
+            for c0, c1 in self.bounds:
                 Xc = _CSRRows(self.X[c0:c1]) if self.sparse else self.X[c0:c1]
                 yield Xc, Y[c0:c1], None if sw is None else sw[c0:c1]
-                continue
+            return
+        for c in range(e * len(self.bounds), (e + 1) * len(self.bounds)):
             if self.items is not None:
                 Xc, idx = next(self.items)
-            else:
-                self._draw(e * len(self.bounds) + i)
-                Xc, idx = self._load(e * len(self.bounds) + i)
+            else:  # one chunk per epoch: no thread
+                self._draw(c)
+                Xc, idx = self._load(c)
             yield Xc, Y[idx], None if sw is None else sw[idx]
         self.orders.pop(e, None)
         self.states.pop(e, None)
