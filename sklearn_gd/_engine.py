@@ -20,6 +20,7 @@ gradient is clipped to ``clip_norm``, the optimizer moves ``theta`` with step
 applied as a soft threshold with step ``lr_t * alpha``.
 """
 
+import copy
 import threading
 import time
 
@@ -339,9 +340,11 @@ def run_epochs(
     step_idx = np.arange(n_batches, dtype=np.float64)
     dense = not sp.issparse(X)
     bufs = None
-    if full_batch or (dense and not shuffle):
+    if isinstance(shuffle, str):  # 'batch': contiguous batches in random order
+        chunk = bsz
+    elif full_batch or (not shuffle and (dense or X.format == "csr")):
         chunk = n  # full batch, or contiguous slices of X: nothing to gather
-    else:
+    else:  # rows gathered (or CSC rows converted to CSR) chunk by chunk
         if dense:
             row_bytes = max(1, d * X.dtype.itemsize)
         else:  # stored entries (value + index) per row
@@ -477,18 +480,22 @@ def run_epochs(
 class _EpochChunks:
     """The chunks of ``chunk`` rows of consecutive epochs, as ``(X, Y, sw)``.
 
-    Without shuffling: contiguous slices of ``X``.  With shuffling, each
-    epoch draws a fresh permutation from ``rng`` and its rows are gathered
-    with ``np.take`` into buffer ``c % 2`` of ``bufs``, ``c`` counting the
-    chunks of all epochs (sparse chunks become ``_CSRRows``).  When an epoch
-    has several chunks, a background thread gathers them (see
-    :func:`_prefetched`) up to two chunks ahead, across the end of an epoch
-    too: it draws the next epoch's permutation and gathers its first chunk
-    while this epoch's last chunks train.  ``close()`` gives back a
-    permutation drawn for an epoch that was not begun (``rng``'s state is
-    restored), so ``rng`` ends as if every epoch had drawn its permutation
-    at its start.  ``Y`` and ``sw`` (small) are gathered in the caller's
-    thread.
+    ``shuffle=False``: contiguous slices of ``X`` (of a CSR matrix, windows on
+    its arrays; CSC rows are converted to CSR chunk by chunk).
+    ``shuffle='batch'``: ``chunk`` is the batch size and each epoch visits
+    the contiguous batches in the order of a fresh ``rng.permutation`` of the
+    full ones, a short last batch last (Keras's ``shuffle='batch'``); nothing
+    is gathered (CSC input is converted to CSR once).
+    ``shuffle=True``: each epoch draws a fresh permutation of the rows from
+    ``rng`` and its rows are gathered with ``np.take`` into buffer ``c % 2``
+    of ``bufs``, ``c`` counting the chunks of all epochs (sparse chunks become
+    ``_CSRRows``).  When an epoch has several chunks, a background thread
+    gathers them (see :func:`_prefetched`) up to two chunks ahead, across the
+    end of an epoch too: it draws the next epoch's permutation and gathers its
+    first chunk while this epoch's last chunks train.  ``close()`` gives back
+    a permutation drawn for an epoch that was not begun (``rng``'s state is
+    restored), so ``rng`` ends as if every epoch had drawn its permutation at
+    its start.  ``Y`` and ``sw`` (small) are gathered in the caller's thread.
     """
 
     def __init__(self, X, rng, shuffle, n_epochs, chunk, bufs):
@@ -496,10 +503,14 @@ class _EpochChunks:
         self.X, self.rng, self.bufs, self.shuffle = X, rng, bufs, shuffle
         self.bounds = [(c0, min(c0 + chunk, n)) for c0 in range(0, n, chunk)]
         self.sparse = sp.issparse(X)
+        self.csr = None  # rows read in place (no gather)
+        if self.sparse and shuffle is not True:
+            if X.format == "csr" or isinstance(shuffle, str):
+                self.csr = _CSRRows(X)
         self.orders, self.states = {}, {}
         self.begun = 0  # epochs begun by the caller
         self.items = None  # a generator: its thread starts at the first item
-        if shuffle and len(self.bounds) > 1:
+        if shuffle is True and len(self.bounds) > 1:
             n_items = n_epochs * len(self.bounds)
             self.items = _prefetched(self._load, n_items, self._draw)
 
@@ -521,14 +532,27 @@ class _EpochChunks:
         out = self.bufs[c % 2][: c1 - c0]
         return np.take(self.X, idx, axis=0, out=out, mode="clip"), idx
 
+    def _rows(self, c0, c1):
+        """Rows ``c0:c1`` of ``X``, read in place."""
+        if self.csr is not None:
+            return self.csr.window(c0, c1)
+        if self.sparse:  # CSC, unshuffled
+            return _CSRRows(self.X[c0:c1])
+        return self.X[c0:c1]
+
     def epoch(self, Y, sw):
         """Yield the chunks of the next epoch."""
         e = self.begun
         self.begun += 1
-        if not self.shuffle:
-            for c0, c1 in self.bounds:
-                Xc = _CSRRows(self.X[c0:c1]) if self.sparse else self.X[c0:c1]
-                yield Xc, Y[c0:c1], None if sw is None else sw[c0:c1]
+        if self.shuffle is not True:
+            order = range(len(self.bounds))
+            if self.shuffle:  # 'batch': full batches permuted, a short one last
+                c0, c1 = self.bounds[-1]
+                n_full = len(self.bounds) - (c1 - c0 < self.bounds[0][1])
+                order = [*self.rng.permutation(n_full).tolist(), *order[n_full:]]
+            for i in order:
+                c0, c1 = self.bounds[i]
+                yield self._rows(c0, c1), Y[c0:c1], None if sw is None else sw[c0:c1]
             return
         for c in range(e * len(self.bounds), (e + 1) * len(self.bounds)):
             if self.items is not None:
@@ -648,6 +672,7 @@ class _CSRRows:
             X = X.tocsr()
         self.X = X
         self.shape = X.shape
+        self.offset = 0  # of row 0 in X (see ``window``)
         # the kernels take one index dtype (scipy's own, usually int32 for both)
         self.indptr, self.indices = X.indptr, X.indices
         if X.indptr.dtype != X.indices.dtype:
@@ -655,8 +680,15 @@ class _CSRRows:
             self.indices = X.indices.astype(np.intp)
         self.data = X.data
 
+    def window(self, r0, r1):
+        """Rows ``r0:r1`` as a ``_CSRRows`` sharing this one's arrays."""
+        rows = copy.copy(self)
+        rows.offset = self.offset + r0
+        rows.shape = (r1 - r0, self.shape[1])
+        return rows
+
     def __getitem__(self, sl):
-        return _CSRBlock(self, sl.start, sl.stop)
+        return _CSRBlock(self, self.offset + sl.start, self.offset + sl.stop)
 
 
 class _CSRBlock:

@@ -76,7 +76,7 @@ class _BaseGD(BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "shuffle": ["boolean"],
+        "shuffle": ["boolean", StrOptions({"batch"})],
         "random_state": ["random_state"],
         "fit_intercept": ["boolean"],
         "clip_norm": [None, Interval(Real, 0, None, closed="neither")],
@@ -800,8 +800,16 @@ or optimizer object, default='sgd'
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data and stop on its R^2.
     validation_fraction : float, default=0.1
-    shuffle : bool, default=True
-        A fresh permutation of the rows every epoch (mini-batches only).
+    shuffle : bool or 'batch', default=True
+        Mini-batches only.  ``True``: a fresh permutation of the rows every
+        epoch.  ``'batch'`` (as Keras's ``fit(shuffle='batch')``): the rows
+        stay in their order, cut into contiguous batches, and each epoch
+        visits the full batches in a fresh random order, a short last batch
+        last.  Nothing is gathered, so an epoch runs at the speed of
+        unshuffled data, but a batch always holds the same rows: use it for
+        rows already in random order (or shuffled once), never for data
+        sorted by target or by time.  CSC input is converted to CSR once.
+        ``False``: the rows in their order.
     random_state : int, RandomState or None, default=None
     fit_intercept : bool, default=True
     clip_norm : float or None, default=None
