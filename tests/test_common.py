@@ -25,6 +25,8 @@ ESTIMATORS = [
     GDRegressor(batch_size=8, loss="huber", optimizer="nesterov"),
     MomentumSGDClassifier(nesterov=True, penalty="l1", random_state=0),
     MomentumSGDRegressor(dampening=0.9, schedule="cosine", clip_norm=10.0),
+    MomentumSGDClassifier(shuffle="batch", batch_size=8, random_state=0),
+    MomentumSGDRegressor(shuffle="batch", batch_size=8, random_state=0),
     GDClassifier(loss="squared_hinge", warm_start=True, tol=None, max_iter=300),
     GDRegressor(solver="tnc"),
     GDClassifier(solver="tnc"),
