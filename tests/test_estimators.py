@@ -252,10 +252,11 @@ def test_warm_start_continues_from_coefficients():
     assert_allclose(a.coef_, b.coef_, rtol=1e-12)
 
 
+@pytest.mark.parametrize("shuffle", [True, "batch"])
 @pytest.mark.parametrize("Est", [MomentumSGDRegressor, GDRegressor])
-def test_partial_fit_is_one_epoch_of_fit(Est):
+def test_partial_fit_is_one_epoch_of_fit(Est, shuffle):
     X, y = _regression()
-    kw = dict(batch_size=16, random_state=3, tol=None)
+    kw = dict(batch_size=16, random_state=3, tol=None, shuffle=shuffle)
     one = Est(max_iter=1, **kw).fit(X, y)
     pf = Est(**kw).partial_fit(X, y)
     assert_allclose(pf.coef_, one.coef_, rtol=1e-14)
