@@ -21,12 +21,15 @@ applied as a soft threshold with step ``lr_t * alpha``.
 """
 
 import copy
+import functools
 import threading
 import time
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import _sparsetools
+
+from . import _blas
 
 __all__ = [
     "objective_gradient",
@@ -754,7 +757,7 @@ class _Gradient:
         self.d = d
         self.W = theta[:d]
         self.b = theta[d] if fit_intercept else None
-        self.grad = np.empty_like(theta)
+        self.grad = np.zeros_like(theta)
         self.gW = self.grad[:d]
         self.gb = self.grad[d] if fit_intercept else None
         # Several outputs: raw scores are computed transposed, (k, m) in C
@@ -770,6 +773,15 @@ class _Gradient:
         self.loss = loss
         self.theta = theta
         self.fit_intercept = fit_intercept
+        # One output and contiguous parameters: the products and the
+        # intercept's sum go through SciPy's BLAS wrappers (see _blas).
+        self.blas = None
+        views = _blas.flat(theta, self.grad) if self.k == 1 else None
+        if views is not None:
+            self.blas = _blas.funcs(theta.dtype)
+            self.Wf, self.gWf = views[0][:d], views[1][:d]
+            self.raw1 = self.raw.reshape(-1)
+            self.ones = np.ones(m, dtype=theta.dtype)
 
     def dense(self, Xb, Yb, swb, norm):
         """``__call__`` for an ndarray batch of theta's dtype (the hot path
@@ -777,6 +789,8 @@ class _Gradient:
         W, m = self.W, Xb.shape[0]
         if m > self.block_rows:
             return self._blocked(Xb, Yb, swb, norm)
+        if self.blas is not None and Xb.flags.c_contiguous:
+            return self._dense_blas(Xb, Yb, swb, norm)
         if self.k == 1:
             raw = self.raw if m == self.m else np.empty((m, 1), W.dtype)
             np.dot(Xb, W, out=raw)
@@ -788,6 +802,32 @@ class _Gradient:
         np.dot(Xb.T, G, out=self.gW)
         if self.b is not None:
             np.add.reduce(G, axis=0, out=self.gb)
+        return lsum
+
+    def _dense_blas(self, Xb, Yb, swb, norm):
+        """``dense`` for one output with ``gemv`` on ``Xb.T`` (F-contiguous:
+        read in place): ``raw = b + Xb @ W`` in one call, ``1 / norm`` applied
+        by the backward product, the intercept's sum a dot product."""
+        _, _, dot, gemv = self.blas
+        m = Xb.shape[0]
+        if m == self.m:
+            raw1, raw = self.raw1, self.raw
+        else:
+            raw1 = np.empty(m, dtype=self.raw1.dtype)
+            raw = raw1[:, None]
+        XbT = Xb.T
+        # beta=1 on a filled vector: with beta=0 BLAS may scale (NaN) garbage
+        raw1.fill(0.0 if self.b is None else self.b[0])
+        gemv(1.0, XbT, self.Wf, 1.0, raw1, 0, 1, 0, 1, 1, 1)
+        lsum, G = self.loss.loss_gradient(Yb, raw, swb)
+        if G.dtype != raw1.dtype:  # promoted by a float64 target or weights
+            G = G.astype(raw1.dtype)
+        Gf = G.reshape(-1)  # a view, or a contiguous copy (only read)
+        inv = 1.0 / norm
+        gemv(inv, XbT, Gf, 0.0, self.gWf, 0, 1, 0, 1, 0, 1)
+        if self.b is not None:
+            ones = self.ones if m == self.m else np.ones(m, dtype=raw1.dtype)
+            self.gb[0] = inv * dot(Gf, ones)
         return lsum
 
     def _loss_gradient(self, raw, Yb, swb, norm):
@@ -902,25 +942,33 @@ class _Stepper:
         self.theta = theta
         self.W = theta[:d]
         self.gradient = _Gradient(theta, d, batch_size, loss, fit_intercept)
+        self.grad = self.gradient.grad
         self.l1, self.l2 = l1, l2
         self.clip_norm = clip_norm
-        self.update = optimizer.update
+        self.update = optimizer.updater(theta, self.grad, opt_state)  # update(lr)
         self.opt_state = opt_state
         self.penalty = penalty
-        self.grad = self.gradient.grad
+        self.l2_axpy = None  # gW += l2 * W with BLAS on flat views
+        views = _blas.flat(theta, self.grad)
+        if views is not None and l2:
+            n = d * theta.shape[1]
+            axpy = _blas.funcs(theta.dtype)[0]
+            self.l2_axpy = functools.partial(axpy, views[0][:n], views[1][:n], n, l2)
 
     def step(self, Xb, Yb, swb, norm, lr):
         """Update ``theta`` in place; return the batch's weighted loss sum."""
         lsum = self.gradient(Xb, Yb, swb, norm)
         grad = self.grad
         W = self.W
-        if self.l2:
+        if self.l2_axpy is not None:
+            self.l2_axpy()
+        elif self.l2:
             self.gradient.gW += self.l2 * W
         if self.clip_norm is not None:
             gnorm = float(np.sqrt(np.vdot(grad, grad)))
             if gnorm > self.clip_norm:
                 grad *= self.clip_norm / gnorm
-        self.update(self.theta, grad, self.opt_state, lr)
+        self.update(lr)
         if self.l1:
             # prox of the L1 part: soft threshold by step * alpha * l1_weight,
             # with the step the optimizer took when it chose its own

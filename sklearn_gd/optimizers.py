@@ -19,11 +19,14 @@ Equations (``g`` the gradient, ``w`` the parameters, ``t`` counted from 1):
 * ``AdaGrad``: ``s += g^2``, ``w -= lr * g / (sqrt(s) + eps)``.
 """
 
+import functools
 from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
+
+from . import _blas
 
 __all__ = [
     "Optimizer",
@@ -57,6 +60,15 @@ class Optimizer(BaseEstimator):
         """Apply one update to ``params`` in place; ``grad`` may be overwritten."""
         raise NotImplementedError
 
+    def updater(self, params, grad, state):
+        """``step(lr)``: :meth:`update` of these very arrays, bound once.
+
+        The training loop calls it once per fit and ``step`` once per batch;
+        optimizers may return a faster function than ``update`` for
+        contiguous arrays (``SGD`` and ``Momentum`` call BLAS on them).
+        """
+        return functools.partial(self.update, params, grad, state)
+
     def noise_gain(self):
         """How much the update amplifies a persistent gradient (the
         "effective step" of momentum, ``lr * noise_gain()``).
@@ -87,6 +99,19 @@ class SGD(Optimizer):
         state["step"] += 1
         grad *= lr
         params -= grad
+
+    def updater(self, params, grad, state):
+        views = _blas.flat(params, grad)
+        if views is None:
+            return super().updater(params, grad, state)
+        pf, gf = views
+        axpy = _blas.funcs(params.dtype)[0]
+
+        def step(lr):
+            state["step"] += 1
+            axpy(gf, pf, pf.size, -lr)
+
+        return step
 
 
 class Momentum(Optimizer):
@@ -162,6 +187,40 @@ class Momentum(Optimizer):
         else:
             np.multiply(v, lr, out=grad)  # grad is scratch now: no temporary
         params -= grad
+
+    def updater(self, params, grad, state):
+        """:meth:`update` with BLAS calls on flat views (tested equal)."""
+        m = float(self.momentum)
+        v = state["velocity"]
+        views = _blas.flat(params, grad, grad if v is None else v)
+        if views is None:
+            return super().updater(params, grad, state)
+        pf, gf, vf = views
+        if v is None:
+            vf = None  # v_1 = g_1, created by the first step
+        axpy, scal = _blas.funcs(params.dtype)[:2]
+        damp = 1.0 - float(self.dampening)
+        n = pf.size
+
+        def step(lr):
+            nonlocal vf
+            state["step"] += 1
+            if m == 0.0:  # torch keeps no buffer without momentum
+                axpy(gf, pf, n, -lr)
+                return
+            if vf is None:
+                v = state["velocity"] = grad.copy()
+                vf = v.reshape(-1)
+            else:
+                scal(m, vf)  # v = m v + (1 - dampening) g
+                axpy(gf, vf, n, damp)
+            if self.nesterov:
+                axpy(vf, gf, n, m)  # g + m v
+                axpy(gf, pf, n, -lr)
+            else:
+                axpy(vf, pf, n, -lr)
+
+        return step
 
 
 class Adam(Optimizer):

@@ -1,0 +1,122 @@
+"""The BLAS fast paths of a mini-batch step equal the NumPy ones they replace.
+
+``_Gradient`` computes one-output batches with ``gemv`` when the batch is
+C-contiguous (an F-ordered copy of the same batch takes the NumPy path), and
+``SGD`` / ``Momentum`` return BLAS updaters for contiguous arrays (``update``
+stays the NumPy reference).
+"""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from sklearn_gd import _blas
+from sklearn_gd._engine import _Gradient
+from sklearn_gd._losses import get_loss
+from sklearn_gd.optimizers import SGD, Adam, Momentum
+
+LOSSES = ["squared_error", "huber", "epsilon_insensitive", "log_loss", "hinge"]
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gemv_gradient_equals_the_numpy_one(loss, fit_intercept, weighted, dtype):
+    rng = np.random.RandomState(0)
+    d, B = 7, 16
+    X = rng.normal(size=(40, d)).astype(dtype)
+    y = rng.normal(size=(40, 1))
+    Y = np.sign(y) if loss in ("log_loss", "hinge") else y
+    sw = rng.uniform(0.5, 2.0, size=40) if weighted else None
+    theta = rng.normal(size=(d + int(fit_intercept), 1)).astype(dtype)
+    fast = _Gradient(theta, d, B, get_loss(loss), fit_intercept)
+    assert fast.blas is not None
+    for b0, b1 in [(0, 16), (16, 32), (32, 40)]:  # the last batch is short
+        Xb, Yb = X[b0:b1], Y[b0:b1]
+        swb = None if sw is None else sw[b0:b1]
+        norm = 16.0 * 1.3
+        lsum = fast(Xb, Yb, swb, norm)
+        ref = _Gradient(theta, d, B, get_loss(loss), fit_intercept)
+        ref_lsum = ref(np.asfortranarray(Xb), Yb, swb, norm)  # the NumPy path
+        rtol = 1e-12 if dtype == np.float64 else 1e-5
+        assert_allclose(lsum, ref_lsum, rtol=rtol)
+        assert_allclose(fast.grad, ref.grad, rtol=rtol, atol=rtol * 1e-2)
+        # and the closed form, for the squared error
+        if loss == "squared_error":
+            r = Xb.astype(np.float64) @ theta[:d].astype(np.float64)
+            if fit_intercept:
+                r += theta[d]
+            r -= Yb
+            s = np.ones(len(r)) if swb is None else swb
+            g = Xb.T.astype(np.float64) @ (s[:, None] * r) / norm
+            assert_allclose(fast.grad[:d], g, rtol=rtol, atol=rtol * 1e-2)
+            if fit_intercept:
+                assert_allclose(fast.grad[d], (s[:, None] * r).sum() / norm, rtol=rtol)
+
+
+def test_flat_views_only_for_contiguous_float_arrays_of_one_dtype():
+    a = np.zeros((5, 3))
+    views = _blas.flat(a, np.ones((5, 3)))
+    assert views is not None and views[0].base is a and views[0].shape == (15,)
+    assert _blas.flat(a, np.ones((5, 3), dtype=np.float32)) is None
+    assert _blas.flat(np.asfortranarray(a), a) is None
+    assert _blas.flat(a[:, :2], np.ones((5, 2))) is None
+    assert _blas.flat(np.zeros((5, 3), dtype=int), np.zeros((5, 3), dtype=int)) is None
+    assert _blas.flat(a, np.ones((3, 5))) is not None  # one size is enough
+    assert _blas.flat(a, np.ones(14)) is None
+
+
+@pytest.mark.parametrize(
+    "opt",
+    [
+        SGD(),
+        Momentum(0.9),
+        Momentum(0.0),
+        Momentum(0.8, dampening=0.8),
+        Momentum(0.9, nesterov=True),
+        Momentum(0.5, dampening=0.3, nesterov=True),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_updater_equals_update(opt, dtype):
+    rng = np.random.RandomState(1)
+    grads = rng.normal(size=(6, 5, 3)).astype(dtype)
+    lrs = [0.1, 0.05, 0.2, 0.01, 0.1, 0.3]
+    p_ref = rng.normal(size=(5, 3)).astype(dtype)
+    p_fast = p_ref.copy()
+    grad = np.empty_like(p_fast)
+    s_ref, s_fast = opt.init_state(p_ref), opt.init_state(p_fast)
+    step = opt.updater(p_fast, grad, s_fast)
+    for g, lr in zip(grads, lrs):
+        opt.update(p_ref, g.copy(), s_ref, lr)
+        grad[...] = g
+        step(lr)
+        rtol = 1e-14 if dtype == np.float64 else 1e-6
+        assert_allclose(p_fast, p_ref, rtol=rtol, atol=rtol)
+    assert s_fast["step"] == s_ref["step"] == 6
+    if isinstance(opt, Momentum) and opt.momentum:
+        assert s_fast["velocity"].shape == (5, 3)
+        assert_allclose(s_fast["velocity"], s_ref["velocity"], rtol=1e-6)
+        # a later updater (partial_fit) continues from the stored velocity
+        opt.update(p_ref, grads[0].copy(), s_ref, 0.1)
+        grad[...] = grads[0]
+        opt.updater(p_fast, grad, s_fast)(0.1)
+        assert_allclose(p_fast, p_ref, rtol=1e-6, atol=1e-6)
+
+
+def test_updater_of_non_contiguous_parameters_falls_back_to_update():
+    base = np.zeros((4, 6))
+    params = base[:, ::2]  # a strided view: BLAS would write into a copy
+    grad = np.ones((4, 3))
+    opt = Momentum(0.9)
+    state = opt.init_state(params)
+    step = opt.updater(params, grad, state)
+    step(0.5)
+    assert_array_equal(base[:, ::2], -0.5)
+    assert_array_equal(base[:, 1::2], 0.0)
+    # optimizers without a fast path bind update itself
+    adam, p, g = Adam(), np.zeros(3), np.ones(3)
+    st = adam.init_state(p)
+    adam.updater(p, g, st)(0.1)
+    assert st["step"] == 1 and np.all(p < 0)
