@@ -35,9 +35,20 @@ class _Loss:
         return self.loss_gradient(Y, raw.copy(), sw)[0]
 
 
+_ONES = {}  # (rows, dtype) -> a column of ones, for batch-sized sums
+
+
 def _weighted_sum(values, sw):
     """``sum_i sw_i * sum_k values[i, k]`` without temporaries when possible."""
     if sw is None:
+        m = values.shape[0]
+        if values.shape[1] == 1 and m <= 4096 and values.flags.c_contiguous:
+            # a dot product with ones: half the cost of .sum() on a batch
+            key = (m, values.dtype.char)
+            ones = _ONES.get(key)
+            if ones is None:
+                ones = _ONES[key] = np.ones((m, 1), dtype=values.dtype)
+            return float(np.vdot(values, ones))
         return float(values.sum())
     if values.shape[1] == 1:
         return float(np.dot(sw, values[:, 0]))
@@ -119,11 +130,12 @@ class BinaryLogLoss(_Loss):
             values = np.logaddexp(0.0, mz)
             lsum = _weighted_sum(values, sw)
             G = expit(mz, out=mz)
+            G *= Y
+            np.negative(G, out=G)  # -y * expit(-y p)
         else:
-            np.add(e, 1.0, out=values)
-            G = np.divide(e, values, out=mz)  # expit(-y p)
-        G *= Y
-        np.negative(G, out=G)  # -y * expit(-y p)
+            np.subtract(-1.0, e, out=values)  # -(1 + e), exactly
+            G = np.divide(e, values, out=mz)  # -expit(-y p)
+            G *= Y
         return lsum, _apply_weights(G, sw)
 
 
