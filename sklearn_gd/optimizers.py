@@ -6,6 +6,12 @@ is an explicit dict created by ``init_state(params)`` and threaded through
 ``update(params, grad, state, lr)``, which changes ``params`` in place; the
 estimator keeps that dict in its fitted attribute ``optimizer_state_``.
 ``lr`` is the step size of this update, ``learning_rate * schedule(t)``.
+The training loop binds the arrays once per fit with
+``step = updater(params, grad, state)`` and calls ``step(lr)`` per batch:
+``SGD`` and ``Momentum`` then update contiguous float arrays with BLAS
+``axpy``/``scal`` calls (about 0.2 us each on short vectors, against 0.4-1 us
+for a NumPy operation); ``update`` is the NumPy reference they are tested
+against (equal up to the rounding of a fused multiply-add).
 
 Equations (``g`` the gradient, ``w`` the parameters, ``t`` counted from 1):
 
