@@ -120,3 +120,30 @@ def test_updater_of_non_contiguous_parameters_falls_back_to_update():
     st = adam.init_state(p)
     adam.updater(p, g, st)(0.1)
     assert st["step"] == 1 and np.all(p < 0)
+
+
+def test_an_optimizer_with_only_init_state_and_update_still_trains():
+    from sklearn_gd import GDRegressor
+
+    class PlainStep:  # duck-typed: no Optimizer base class, no updater
+        def init_state(self, params):
+            return {"step": 0}
+
+        def update(self, params, grad, state, lr):
+            state["step"] += 1
+            params -= lr * grad
+
+        def get_params(self, deep=True):
+            return {}
+
+        def set_params(self, **params):
+            return self
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3
+    kw = dict(batch_size=10, learning_rate=0.05, tol=None, max_iter=5, random_state=0)
+    duck = GDRegressor(optimizer=PlainStep(), **kw).fit(X, y)
+    ref = GDRegressor(optimizer=SGD(), **kw).fit(X, y)
+    assert_allclose(duck.coef_, ref.coef_, rtol=1e-12)
+    assert duck.optimizer_state_["step"] == 30
