@@ -781,7 +781,7 @@ class _Gradient:
             self.blas = _blas.funcs(theta.dtype)
             self.Wf, self.gWf = views[0][:d], views[1][:d]
             self.raw1 = self.raw.reshape(-1)
-            self.ones = np.ones(m, dtype=theta.dtype)
+            self.ones = np.ones(m, dtype=theta.dtype)  # the intercept's sum
 
     def dense(self, Xb, Yb, swb, norm):
         """``__call__`` for an ndarray batch of theta's dtype (the hot path
@@ -826,7 +826,7 @@ class _Gradient:
         inv = 1.0 / norm
         gemv(inv, XbT, Gf, 0.0, self.gWf, 0, 1, 0, 1, 0, 1)
         if self.b is not None:
-            ones = self.ones if m == self.m else np.ones(m, dtype=raw1.dtype)
+            ones = self.ones[:m]  # m <= self.m: batches never exceed batch_size
             self.gb[0] = inv * dot(Gf, ones)
         return lsum
 

@@ -36,19 +36,26 @@ class _Loss:
 
 
 _ONES = {}  # (rows, dtype) -> a column of ones, for batch-sized sums
+_ONES_MAX_ROWS = 4096
+
+
+def ones_column(m, dtype):
+    """A cached read-only ``(m, 1)`` column of ones (``m <= 4096``): a sum as a
+    dot product with it costs half of ``.sum()`` on a batch."""
+    key = (m, np.dtype(dtype).char)
+    ones = _ONES.get(key)
+    if ones is None:
+        ones = _ONES[key] = np.ones((m, 1), dtype=dtype)
+        ones.flags.writeable = False
+    return ones
 
 
 def _weighted_sum(values, sw):
     """``sum_i sw_i * sum_k values[i, k]`` without temporaries when possible."""
     if sw is None:
         m = values.shape[0]
-        if values.shape[1] == 1 and m <= 4096 and values.flags.c_contiguous:
-            # a dot product with ones: half the cost of .sum() on a batch
-            key = (m, values.dtype.char)
-            ones = _ONES.get(key)
-            if ones is None:
-                ones = _ONES[key] = np.ones((m, 1), dtype=values.dtype)
-            return float(np.vdot(values, ones))
+        if values.shape[1] == 1 and m <= _ONES_MAX_ROWS and values.flags.c_contiguous:
+            return float(np.vdot(values, ones_column(m, values.dtype)))
         return float(values.sum())
     if values.shape[1] == 1:
         return float(np.dot(sw, values[:, 0]))
