@@ -156,6 +156,14 @@ def main(argv=None):
         def batch_order(make):
             return lambda e: make(e, shuffle="batch")
 
+        def batch_row(name, t, ref, what, suffix=""):
+            return (
+                f"{name}(batch_size={B}, shuffle='batch') epoch{suffix}",
+                t * 1e3,
+                f"{_ratio(t, floor)} floor",
+                f"{_ratio(t, ref)} x {what}",
+            )
+
         times = epoch_times(
             {
                 "floor": (_Gradients, X, y_reg),
@@ -222,31 +230,15 @@ def main(argv=None):
                 f"{_ratio(ours_reg32, floor)} floor",
                 f"{_ratio(ours_reg32, ours_reg)} x float64 (<= 0.6)",
             ),
-            *[
-                (
-                    f"{name}(batch_size={B}, shuffle='batch') epoch{suffix}",
-                    t * 1e3,
-                    f"{_ratio(t, floor)} floor",
-                    f"{_ratio(t, ref)} x {what}",
-                )
-                for name, suffix, t, ref, what in [
-                    ("MomentumSGDRegressor", "", times["batch_reg"], sk_reg, "sklearn"),
-                    (
-                        "MomentumSGDClassifier",
-                        "",
-                        times["batch_clf"],
-                        sk_clf,
-                        "sklearn",
-                    ),
-                    (
-                        "MomentumSGDRegressor",
-                        ", float32",
-                        times["batch_reg32"],
-                        times["batch_reg"],
-                        "float64",
-                    ),
-                ]
-            ],
+            batch_row("MomentumSGDRegressor", times["batch_reg"], sk_reg, "sklearn"),
+            batch_row("MomentumSGDClassifier", times["batch_clf"], sk_clf, "sklearn"),
+            batch_row(
+                "MomentumSGDRegressor",
+                times["batch_reg32"],
+                times["batch_reg"],
+                "float64",
+                ", float32",
+            ),
             (
                 "GDRegressor full-batch iteration",
                 gd_iter * 1e3,
