@@ -126,3 +126,27 @@ def test_other_shuffle_values_are_rejected(bad):
     X, y = np.ones((10, 2)), np.arange(10.0)
     with pytest.raises(InvalidParameterError, match="shuffle"):
         MomentumSGDRegressor(shuffle=bad).fit(X, y)
+
+
+def test_read_only_memmap_trains_in_place_as_in_memory(tmp_path):
+    import tracemalloc
+
+    r = np.random.RandomState(4)
+    X = r.normal(size=(4000, 25))
+    y = X @ r.normal(size=25)
+    path = tmp_path / "X.dat"
+    X.tofile(path)
+    Xm = np.memmap(path, dtype=np.float64, mode="r", shape=X.shape)
+    est = MomentumSGDRegressor(
+        batch_size=64, learning_rate=0.01, tol=None, max_iter=2, random_state=0,
+        shuffle="batch",
+    )  # fmt: skip
+    ref = clone(est).fit(X, y)
+    tracemalloc.start()
+    try:
+        got = clone(est).fit(Xm, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert_array_equal(got.coef_, ref.coef_)
+    assert peak < 0.2 * X.nbytes  # batches are slices of the map, never a copy
