@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from scipy.sparse import _sparsetools
 
 from . import _blas
+from .optimizers import Optimizer
 
 __all__ = [
     "objective_gradient",
@@ -945,14 +946,12 @@ class _Stepper:
         self.grad = self.gradient.grad
         self.l1, self.l2 = l1, l2
         self.clip_norm = clip_norm
-        # update(lr); an object with only init_state/update gets update bound
-        updater = getattr(optimizer, "updater", None)
-        if updater is not None:
-            self.update = updater(theta, self.grad, opt_state)
-        else:
-            self.update = functools.partial(
-                optimizer.update, theta, self.grad, opt_state
-            )
+        # update(lr); an object with only init_state/update (allowed by the
+        # estimators' constraints) gets the base class's binding of update
+        updater = getattr(optimizer, "updater", None) or functools.partial(
+            Optimizer.updater, optimizer
+        )
+        self.update = updater(theta, self.grad, opt_state)
         self.opt_state = opt_state
         self.penalty = penalty
         self.l2_axpy = None  # gW += l2 * W with BLAS on flat views
