@@ -24,8 +24,8 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from sklearn_gd import GDClassifier, GDRegressor
-from sklearn_gd._engine import objective_gradient
 from sklearn_gd._losses import BinaryLogLoss, SquaredError
+from sklearn_gd._problem import Problem
 from sklearn_gd.compare import objective_value
 from sklearn_gd.optimizers import BarzilaiBorwein
 from sklearn_gd.penalties import L2
@@ -62,18 +62,10 @@ def problems(n, d, seed=0):
 def objective(X, Y, loss):
     """Our objective and its gradient as a function of the flat parameters."""
     d = X.shape[1]
+    problem = Problem.from_arrays(X, Y, None, loss, L2(), ALPHA, True)
 
     def fun(x):
-        f, g = objective_gradient(
-            X,
-            Y,
-            None,
-            x.reshape(d + 1, 1),
-            loss=loss,
-            penalty=L2(),
-            alpha=ALPHA,
-            fit_intercept=True,
-        )
+        f, g = problem.value_grad(x.reshape(d + 1, 1))
         return f, g.ravel()
 
     return fun

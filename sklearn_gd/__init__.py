@@ -5,14 +5,11 @@ Keras-style learning-rate schedules and proximal penalties, behind the
 familiar ``fit`` / ``predict`` interface.
 """
 
-from ._estimators import (
-    GDClassifier,
-    GDRegressor,
-    MomentumSGDClassifier,
-    MomentumSGDRegressor,
-)
+from ._classification import GDClassifier, MomentumSGDClassifier
+from ._exceptions import DivergenceError
+from ._regression import GDRegressor, MomentumSGDRegressor
 from .chunks import ArrayChunks, fit_chunks
-from .compare import compare_solvers
+from .compare import compare_solvers, objective_value
 
 __version__ = "0.1.0"
 
@@ -21,7 +18,9 @@ __all__ = [
     "GDClassifier",
     "MomentumSGDRegressor",
     "MomentumSGDClassifier",
+    "DivergenceError",
     "compare_solvers",
+    "objective_value",
     "fit_chunks",
     "ArrayChunks",
     "__version__",

@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from ._engine import BlockedRows, add_sums, tree_sum
+from ._rows import Rows, combiner, tree_sum
 
 __all__ = ["is_dask_collection", "DaskRows", "check_dask_X", "to_numpy", "map_rows"]
 
@@ -82,7 +82,7 @@ def check_dask_X(X):
     return X
 
 
-class DaskRows(BlockedRows):
+class DaskRows(Rows):
     """The row blocks of a dask array with the encoded target and weights.
 
     ``X``, ``Y`` (``n x k``) and ``sw`` are persisted in blocks of the same
@@ -112,23 +112,31 @@ class DaskRows(BlockedRows):
             else [None] * len(self.X_blocks)
         )
         self._persisted = parts  # keeps the blocks alive during the fit
+        self.Y, self.sw = Y, sw  # n values, on the client too
         self.shape = X.shape
         self.dtype = X.dtype
+        self.n_outputs = Y.shape[1]
         self.weight_sum = float(X.shape[0] if sw is None else np.sum(sw))
 
-    def map_reduce(self, func, *args):
+    def batches(self, batch_size, shuffle, rng, n_epochs):
+        raise ValueError(
+            "Data held in blocks (a dask array) are trained with full batches only "
+            "(batch_size=None): mini-batches would shuffle rows across blocks. Use "
+            "dask_ml.wrappers.Incremental or sklearn_gd.fit_chunks for mini-batches."
+        )
+
+    def map_reduce(self, func, *args, reduce="sum"):
         import dask
         from dask import delayed
 
-        task = delayed(func, pure=True)
+        task = delayed(func, pure=False)
         parts = [
             task(Xb, Yb, swb, *args)
             for Xb, Yb, swb in zip(self.X_blocks, self.Y_blocks, self.sw_blocks)
         ]
-        # The block sums (parameter-sized) are added on the client in a fixed
-        # tree: one round trip per pass (a tree of tasks on the workers cost
-        # about twice the latency on a 2-worker LocalCluster).
-        return tree_sum(dask.compute(*parts), add_sums)
+        # The block sums (parameter-sized) are combined on the client in a
+        # fixed tree: one round trip per pass.
+        return tree_sum(dask.compute(*parts), combiner(reduce))
 
 
 def map_rows(X, func, tail, dtype):

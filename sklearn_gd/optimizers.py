@@ -6,12 +6,20 @@ is an explicit dict created by ``init_state(params)`` and threaded through
 ``update(params, grad, state, lr)``, which changes ``params`` in place; the
 estimator keeps that dict in its fitted attribute ``optimizer_state_``.
 ``lr`` is the step size of this update, ``learning_rate * schedule(t)``.
-The training loop binds the arrays once per fit with
+``update`` may return the step size it actually took (an optimizer that
+chooses its own steps, such as ``BarzilaiBorwein``); the proximal step of an
+L1 penalty then uses it.  The training loop binds the arrays once per fit with
 ``step = updater(params, grad, state)`` and calls ``step(lr)`` per batch:
 ``SGD`` and ``Momentum`` then update contiguous float arrays with BLAS
-``axpy``/``scal`` calls (about 0.2 us each on short vectors, against 0.4-1 us
-for a NumPy operation); ``update`` is the NumPy reference they are tested
-against (equal up to the rounding of a fused multiply-add).
+``axpy``/``scal`` calls (cheaper than NumPy on short vectors); ``update`` is
+the NumPy reference they are tested against.
+
+Two class attributes tell ``learning_rate='auto'`` what the optimizer needs:
+``default_learning_rate`` (a float for optimizers whose step is a
+per-coordinate scale, torch's default ``lr``; ``None`` for a multiple of the
+inverse Lipschitz constant) and ``lipschitz_bound`` (``'spectral'``: power
+iterations; ``'trace'``: the cheaper trace bound, for optimizers that only
+need a safe first step).
 
 Equations (``g`` the gradient, ``w`` the parameters, ``t`` counted from 1):
 
@@ -41,6 +49,7 @@ __all__ = [
     "Adam",
     "RMSprop",
     "AdaGrad",
+    "BarzilaiBorwein",
     "get_optimizer",
 ]
 
@@ -49,9 +58,12 @@ class Optimizer(BaseEstimator):
     """Base class of update rules."""
 
     _parameter_constraints: dict = {}
-    #: Whether the step size is a per-coordinate scale (Adam family) rather
-    #: than a multiple of the inverse Lipschitz constant.
-    adaptive = False
+    #: The ``learning_rate='auto'`` of an optimizer whose step is a
+    #: per-coordinate scale (Adam family); None: ``1 / L`` from the data.
+    default_learning_rate = None
+    #: How ``'auto'`` bounds the Lipschitz constant: ``'spectral'`` (power
+    #: iterations) or ``'trace'`` (one pass; enough for a safe first step).
+    lipschitz_bound = "spectral"
 
     def validate(self):
         """Check the arguments; errors name the optimizer class."""
@@ -63,7 +75,10 @@ class Optimizer(BaseEstimator):
         return {"step": 0}
 
     def update(self, params, grad, state, lr):  # pragma: no cover - abstract
-        """Apply one update to ``params`` in place; ``grad`` may be overwritten."""
+        """Apply one update to ``params`` in place; ``grad`` may be overwritten.
+
+        Returns None (the step was ``lr``) or the step size actually taken.
+        """
         raise NotImplementedError
 
     def updater(self, params, grad, state):
@@ -252,7 +267,7 @@ class Adam(Optimizer):
     array([-0.1,  0.1])
     """
 
-    adaptive = True
+    default_learning_rate = 1e-3
 
     _parameter_constraints: dict = {
         "beta_1": [Interval(Real, 0, 1, closed="left")],
@@ -304,7 +319,7 @@ class RMSprop(Optimizer):
     Adam, AdaGrad
     """
 
-    adaptive = True
+    default_learning_rate = 1e-2
 
     _parameter_constraints: dict = {
         "rho": [Interval(Real, 0, 1, closed="left")],
@@ -343,7 +358,7 @@ class AdaGrad(Optimizer):
     Adam, RMSprop
     """
 
-    adaptive = True
+    default_learning_rate = 1e-2
 
     _parameter_constraints: dict = {
         "epsilon": [Interval(Real, 0, None, closed="neither")],
@@ -379,9 +394,8 @@ class BarzilaiBorwein(Optimizer):
     used for the first update and whenever ``s.y <= 0``.  Not an update of
     ``torch.optim``: the step sizes are chosen from the curvature seen along
     the path, which makes full-batch gradient descent competitive with
-    quasi-Newton solvers on ill-conditioned problems (on the benchmark's
-    condition-1e3 ridge ABBmin needs 98 iterations where alternating BB1/BB2
-    needed 118; see ``benchmarks/RESULTS.md``).  The sequence is not
+    quasi-Newton solvers on ill-conditioned problems (see
+    ``benchmarks/RESULTS.md``).  The sequence is not
     monotone; with mini-batches the curvature estimates are noise, so use it
     with ``batch_size=None``.  With an L1 penalty the proximal step uses the
     same step size (SpaRSA).  With ``learning_rate='auto'`` the first step is
@@ -413,9 +427,7 @@ class BarzilaiBorwein(Optimizer):
     True
     """
 
-    #: ``learning_rate='auto'`` only needs a safe first step: the trace bound
-    #: of the Lipschitz constant (one pass over X) instead of power iterations.
-    self_tuning = True
+    lipschitz_bound = "trace"  # 'auto' only needs a safe first step
 
     _parameter_constraints: dict = {
         "max_factor": [Interval(Real, 0, None, closed="neither")],
@@ -465,6 +477,7 @@ class BarzilaiBorwein(Optimizer):
         state["step_size"] = step
         grad *= step
         params -= grad
+        return step
 
 
 _NAMES = {
@@ -474,17 +487,15 @@ _NAMES = {
     "adam": lambda: Adam(),
     "rmsprop": lambda: RMSprop(),
     "adagrad": lambda: AdaGrad(),
+    "bb": lambda: BarzilaiBorwein(),
 }
 
-#: Step sizes used by ``learning_rate='auto'`` for the adaptive optimizers,
-#: whose step is a per-coordinate scale rather than a multiple of 1/L:
-#: torch's defaults.
-ADAPTIVE_DEFAULT_LR = {"Adam": 1e-3, "RMSprop": 1e-2, "AdaGrad": 1e-2}
+OPTIMIZER_NAMES = tuple(_NAMES)
 
 
 def get_optimizer(optimizer):
     """Resolve a name (``'sgd'``, ``'momentum'``, ``'nesterov'``, ``'adam'``,
-    ``'rmsprop'``, ``'adagrad'``) or an optimizer object."""
+    ``'rmsprop'``, ``'adagrad'``, ``'bb'``) or an optimizer object."""
     if isinstance(optimizer, str):
         try:
             return _NAMES[optimizer]()

@@ -1,6 +1,6 @@
 """The BLAS fast paths of a mini-batch step equal the NumPy ones they replace.
 
-``_Gradient`` computes one-output batches with ``gemv`` when the batch is
+``BatchGradient`` computes one-output batches with ``gemv`` when the batch is
 C-contiguous (an F-ordered copy of the same batch takes the NumPy path), and
 ``SGD`` / ``Momentum`` return BLAS updaters for contiguous arrays (``update``
 stays the NumPy reference).
@@ -11,8 +11,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_gd import _blas
-from sklearn_gd._engine import _Gradient
 from sklearn_gd._losses import get_loss
+from sklearn_gd._problem import BatchGradient as _Gradient
 from sklearn_gd.optimizers import SGD, Adam, Momentum
 
 LOSSES = ["squared_error", "huber", "epsilon_insensitive", "log_loss", "hinge"]

@@ -10,8 +10,11 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy.special import expit, logsumexp
 
-from sklearn_gd import GDClassifier, GDRegressor, _engine
+from sklearn_gd import GDClassifier, GDRegressor, _rows
 from sklearn_gd._losses import get_loss
+from sklearn_gd._problem import Problem, gram_sums
+from sklearn_gd._rows import ArrayRows
+from sklearn_gd._step_size import lipschitz_constant
 from sklearn_gd.penalties import L2
 
 N, D = 1000, 7  # 256-row blocks: 3 full ones and one of 232 rows
@@ -19,7 +22,7 @@ N, D = 1000, 7  # 256-row blocks: 3 full ones and one of 232 rows
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    monkeypatch.setattr(_engine, "_BLOCK_BYTES", 1)  # the 256-row minimum
+    monkeypatch.setattr(_rows, "_BLOCK_BYTES", 1)  # the 256-row minimum
 
 
 def _data(k, seed=0):
@@ -33,10 +36,10 @@ def _data(k, seed=0):
 def test_blocked_squared_error_gradient_is_the_closed_form(small_blocks):
     X, sw, theta, rng = _data(1)
     y = rng.normal(size=N)
-    f, g = _engine.objective_gradient(
-        X, y[:, None], sw, theta, loss=get_loss("squared_error"), penalty=L2(),
-        alpha=0.01, fit_intercept=True,
-    )  # fmt: skip
+    problem = Problem.from_arrays(
+        X, y[:, None], sw, get_loss("squared_error"), L2(), 0.01, True
+    )
+    f, g = problem.value_grad(theta)
     r = X @ theta[:D, 0] + theta[D, 0] - y
     S = sw.sum()
     assert f == pytest.approx(0.5 * sw @ r**2 / S + 0.005 * theta[:D, 0] @ theta[:D, 0])
@@ -60,10 +63,7 @@ def test_blocked_log_loss_gradient_is_the_closed_form(small_blocks, k):
     G *= sw[:, None]
     S = sw.sum()
     loss = get_loss("log_loss", n_classes=max(k, 2))
-    f, g = _engine.objective_gradient(
-        X, np.asfortranarray(Y), sw, theta, loss=loss, penalty=None, alpha=0.0,
-        fit_intercept=True,
-    )  # fmt: skip
+    f, g = Problem.from_arrays(X, Y, sw, loss, None, 0.0, True).value_grad(theta)
     assert f == pytest.approx(sw @ losses / S, rel=1e-12)
     assert_allclose(g[:D], X.T @ G / S, rtol=1e-11, atol=1e-15)
     assert_allclose(g[D], G.sum(axis=0) / S, rtol=1e-11, atol=1e-15)
@@ -73,12 +73,15 @@ def test_blocked_gram_product_and_lipschitz_constant(monkeypatch):
     X, sw, _, rng = _data(1)
     v = rng.normal(size=D + 1)
     Xt = np.c_[X, np.ones(N)]
-    lam_one_block = _engine.lipschitz_constant(X, sw, True)
-    monkeypatch.setattr(_engine, "_BLOCK_BYTES", 1)
+    Y = np.zeros((N, 1))
+    lam_one_block = lipschitz_constant(ArrayRows(X, Y, sw), True)
+    monkeypatch.setattr(_rows, "_BLOCK_BYTES", 1)
+    rows = ArrayRows(X, Y, sw)
+    assert rows.block == 256
     assert_allclose(
-        _engine._gram_product(X, None, sw, v, True), Xt.T @ (sw * (Xt @ v)), rtol=1e-12
+        rows.map_reduce(gram_sums, v, True), Xt.T @ (sw * (Xt @ v)), rtol=1e-12
     )
-    lam = _engine.lipschitz_constant(X, sw, True)
+    lam = lipschitz_constant(rows, True)
     assert lam == pytest.approx(lam_one_block, rel=1e-12)
     # Rayleigh quotients approach the largest eigenvalue from below
     L = np.linalg.eigvalsh(Xt.T @ (sw[:, None] * Xt) / sw.sum()).max()
@@ -94,7 +97,7 @@ def test_full_batch_fit_is_the_same_in_blocks(monkeypatch, Est):
     est = Est(max_iter=30, tol=None)
     one = est.fit(X, y, sample_weight=sw)
     coef, curve, lr = one.coef_.copy(), list(one.loss_curve_), one.learning_rate_
-    monkeypatch.setattr(_engine, "_BLOCK_BYTES", 1)
+    monkeypatch.setattr(_rows, "_BLOCK_BYTES", 1)
     blocked = est.fit(X, y, sample_weight=sw)
     # only the order of the floating-point sums differs
     assert blocked.learning_rate_ == pytest.approx(lr, rel=1e-12)

@@ -54,14 +54,25 @@ TNC_SAMPLE_WEIGHT_CHECKS = {
 }
 
 
+WARM_START_CHECKS = {
+    "check_class_weight_balanced_linear_classifier": (
+        "warm_start=True: the check fits twice and the second fit continues "
+        "from the first one's coefficients, which is what warm_start means"
+    )
+}
+
+
 def expected_failed_checks(estimator):
-    """Only the sample-weight-equivalence checks: for shuffled mini-batches
+    """The sample-weight-equivalence checks for shuffled mini-batches
     (scikit-learn declares the same for its own SGD) and for the TNC
-    comparison solver.  Full-batch gradient descent passes them."""
+    comparison solver (full-batch gradient descent passes them), and the
+    refit check of linear classifiers under warm_start."""
     if estimator.batch_size is not None and estimator.shuffle:
         return SAMPLE_WEIGHT_CHECKS
     if estimator.solver == "tnc":
         return TNC_SAMPLE_WEIGHT_CHECKS
+    if estimator.warm_start:
+        return WARM_START_CHECKS
     return {}
 
 

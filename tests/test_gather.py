@@ -13,8 +13,12 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sklearn_gd import MomentumSGDClassifier, MomentumSGDRegressor, _engine
+from sklearn_gd import MomentumSGDClassifier, MomentumSGDRegressor, _gather
+from sklearn_gd._csr import _CSRRows
 from sklearn_gd._losses import get_loss
+from sklearn_gd._problem import Problem
+from sklearn_gd._solvers import GradientDescent, Monitor
+from sklearn_gd._solvers import gd as _gd
 from sklearn_gd.optimizers import SGD
 from sklearn_gd.schedules import Constant
 
@@ -27,7 +31,7 @@ def _gather_threads():
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(_engine, "_CHUNK_BYTES", 1)  # one batch per chunk
+    monkeypatch.setattr(_gather, "_CHUNK_BYTES", 1)  # one batch per chunk
 
 
 @pytest.mark.parametrize("sparse", [False, True])
@@ -39,7 +43,7 @@ def test_chunks_hold_the_rows_of_each_epochs_permutation(sparse):
     Y, sw = rng.normal(size=(n, 2)), rng.uniform(size=n)
     bufs = (np.empty((chunk, d)), np.empty((chunk, d)))
     Xs = sp.csr_matrix(X) if sparse else X
-    epochs = _engine._EpochChunks(Xs, np.random.RandomState(7), True, 5, chunk, bufs)
+    epochs = _gather._EpochChunks(Xs, np.random.RandomState(7), True, 5, chunk, bufs)
     reference = np.random.RandomState(7)
     for _ in range(3):  # 3 of at most 5 epochs
         order = reference.permutation(n)
@@ -64,14 +68,15 @@ def test_early_stop_leaves_the_rng_as_one_permutation_per_epoch(make_rng, small_
     X = np.random.RandomState(0).normal(size=(300, 3))
     Y = X.sum(axis=1, keepdims=True)
     rng, reference = make_rng(5), make_rng(5)
-    res = _engine.run_epochs(
-        X, Y, None, np.zeros((4, 1)), loss=get_loss("squared_error"),
-        penalty=None, alpha=0.0, optimizer=SGD(), opt_state=SGD().init_state(None),
-        schedule=Constant(), learning_rate=0.05, batch_size=16, max_epochs=50,
-        rng=rng, tol=1e-3, n_iter_no_change=2,
+    problem = Problem.from_arrays(X, Y, None, get_loss("squared_error"), None, 0, True)
+    solver = GradientDescent(
+        optimizer=SGD(), opt_state=SGD().init_state(None), schedule=Constant(),
+        learning_rate=0.05, batch_size=16, rng=rng,
     )  # fmt: skip
-    assert res.converged and res.n_epochs < 50
-    for _ in range(res.n_epochs):
+    monitor = Monitor(tol=1e-3, n_iter_no_change=2)
+    res = solver.solve(problem, np.zeros((4, 1)), max_iter=50, monitor=monitor)
+    assert res.converged and res.n_iter < 50
+    for _ in range(res.n_iter):
         reference.permutation(300)
     assert_array_equal(rng.permutation(300), reference.permutation(300))
 
@@ -87,7 +92,7 @@ def test_prefetched_never_overwrites_an_item_in_use():
         bufs[i % 2][...] = i
         return bufs[i % 2]
 
-    for i, item in enumerate(_engine._prefetched(load, 12)):
+    for i, item in enumerate(_gather._prefetched(load, 12)):
         assert (item == i).all()
         time.sleep(0.003)
         assert (item == i).all()  # the worker did not move on to item i + 2
@@ -103,7 +108,7 @@ def test_prefetched_error_in_load_reaches_the_caller():
 
     got = []
     with pytest.raises(MemoryError, match="chunk 3"):
-        for item in _engine._prefetched(load, 8):
+        for item in _gather._prefetched(load, 8):
             got.append(item)
     # items before the failing one come in order (the error may surface
     # before the last of them: the epoch is lost either way)
@@ -112,7 +117,7 @@ def test_prefetched_error_in_load_reaches_the_caller():
 
 
 def test_prefetched_stops_its_thread_when_the_caller_stops():
-    items = _engine._prefetched(lambda i: i, 50)
+    items = _gather._prefetched(lambda i: i, 50)
     assert next(items) == 0
     assert next(items) == 1
     assert len(_gather_threads()) == 1
@@ -135,7 +140,7 @@ def test_fit_over_many_chunks_equals_fit_over_one(Est, sparse, monkeypatch):
     sw = rng.uniform(0.5, 2, 700)
     params = dict(batch_size=32, max_iter=4, tol=None, random_state=0)
     one = Est(**params).fit(X, y, sample_weight=sw)
-    monkeypatch.setattr(_engine, "_CHUNK_BYTES", 1)
+    monkeypatch.setattr(_gather, "_CHUNK_BYTES", 1)
     many = Est(**params).fit(X, y, sample_weight=sw)
     assert_array_equal(many.coef_, one.coef_)
     assert_array_equal(many.intercept_, one.intercept_)
@@ -147,7 +152,7 @@ def test_error_in_a_step_stops_the_gather_thread(small_chunks, monkeypatch):
     X = np.random.RandomState(0).normal(size=(600, 4))
     y = X.sum(axis=1)
     calls = []
-    step = _engine._Stepper.step
+    step = _gd._Stepper.step
 
     def failing_step(self, *args):
         calls.append(1)
@@ -155,7 +160,7 @@ def test_error_in_a_step_stops_the_gather_thread(small_chunks, monkeypatch):
             raise KeyboardInterrupt
         return step(self, *args)
 
-    monkeypatch.setattr(_engine._Stepper, "step", failing_step)
+    monkeypatch.setattr(_gd._Stepper, "step", failing_step)
     est = MomentumSGDRegressor(batch_size=16, max_iter=2, tol=None)
     with pytest.raises(KeyboardInterrupt):
         est.fit(X, y)
@@ -191,7 +196,7 @@ def test_csr_block_products_equal_the_dense_ones(k, dtype, indptr_dtype):
     X = X.astype(dtype)
     X.indptr = X.indptr.astype(indptr_dtype)  # int64 vs int32 indices: converted
     dense = X.toarray().astype(np.float64)  # the stored (rounded) values
-    block = _engine._CSRRows(X)[3:31]
+    block = _CSRRows(X)[3:31]
     for wdtype in (dtype, np.float64):
         # same dtype: scipy's kernels; float64 theta on float32 data: promoted
         rtol = 1e-5 if wdtype == np.float32 else 1e-12

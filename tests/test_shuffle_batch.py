@@ -15,7 +15,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_gd import MomentumSGDClassifier, MomentumSGDRegressor, _engine
+from sklearn_gd import MomentumSGDClassifier, MomentumSGDRegressor, _gather
 
 
 def _batch_orders(seed, n, batch_size, n_epochs):
@@ -44,7 +44,7 @@ def test_epochs_visit_the_batches_of_a_fresh_permutation(fmt, n):
     X[X < 0.2] = 0.0
     Y, sw = rng.normal(size=(n, 2)), rng.uniform(size=n)
     Xs = X if fmt == "dense" else sp.csr_matrix(X).asformat(fmt)
-    epochs = _engine._EpochChunks(Xs, np.random.RandomState(3), "batch", 4, 16, None)
+    epochs = _gather._EpochChunks(Xs, np.random.RandomState(3), "batch", 4, 16, None)
     for order in _batch_orders(3, n, 16, 4):
         seen = []
         for Xc, Yc, swc in epochs.epoch(Y, sw):

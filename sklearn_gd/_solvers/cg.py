@@ -15,18 +15,19 @@ evaluation of gradient descent costs, and the scores are never recomputed.
   iterations in exact arithmetic), then secant steps on ``phi'`` inside a
   bracket until the strong Wolfe conditions hold (``c1 = 1e-4``,
   ``c2 = 0.1``).
-* Stopping: as gradient descent (``tol`` on the objective for
-  ``n_iter_no_change`` iterations, ``max_iter`` iterations), and when the
-  line search can no longer decrease the objective (converged to rounding).
+* Stopping: the monitor's rule (as gradient descent), ``max_iter``
+  iterations, and when the line search can no longer decrease the objective
+  (converged to rounding).
 
-Smooth objectives only (the estimator checks: smooth losses, L2 or no
-penalty).  Works in ``X``'s dtype (float32 data are not up-cast).
+Smooth objectives with the built-in penalties only (the estimator checks),
+in-memory rows.  Works in ``X``'s dtype (float32 data are not up-cast).
 """
 
 import numpy as np
 
-from ._engine import DivergenceError
-from ._tnc import SolverResult
+from .._problem import linear_scores
+
+__all__ = ["ConjugateGradient"]
 
 _C1, _C2 = 1e-4, 0.1
 _MAX_TRIALS = 30
@@ -98,94 +99,82 @@ def _line_search(line, f0, dphi0, t):
     return best  # the lowest point with sufficient decrease, if any
 
 
-def minimize_cg(
-    X,
-    Y,
-    sw,
-    theta0,
-    *,
-    loss,
-    penalty,
-    alpha,
-    fit_intercept,
-    tol,
-    n_iter_no_change,
-    max_iter,
-    verbose=0,
-):
-    """Minimise the smooth objective from ``theta0``; returns a SolverResult."""
-    n, d = X.shape
-    S = float(n if sw is None else sw.sum())
-    l2 = float(alpha * penalty.l2_weight) if penalty is not None else 0.0
-    theta = theta0.copy()
-    dtype = theta.dtype
+class ConjugateGradient:
+    """Polak-Ribière+ conjugate gradients with an exact line search."""
 
-    def scores(M):
-        raw = np.asarray(X @ M[:d], dtype=dtype)
-        if fit_intercept:
-            raw += M[d]
-        return raw
+    name = "cg"
 
-    def gradient(G, W):
-        g = np.empty_like(theta)
-        g[:d] = np.asarray(X.T @ G) / S  # dense or sparse X
-        if fit_intercept:
-            g[d] = G.sum(axis=0) / S
-        if l2:
-            g[:d] += l2 * W
-        return g
+    def solve(self, problem, theta, *, max_iter, monitor, t0=0):
+        """Minimise from ``theta`` (not modified); returns a SolverResult."""
+        X, Y, sw = problem.rows.X, problem.rows.Y, problem.rows.sw
+        S, d, fi = problem.weight_sum, problem.d, problem.fit_intercept
+        l2 = problem.terms.l2
+        theta = theta.copy()
+        monitor.start(
+            problem.zero_objective(),
+            label="Iteration",
+            advice="; scale the features (e.g. with StandardScaler).",
+        )
 
-    raw = scores(theta)
-    lsum, G = loss.loss_gradient(Y, raw.copy(), sw)
-    f = lsum / S + 0.5 * l2 * float(np.vdot(theta[:d], theta[:d]))
-    g = gradient(G, theta[:d])
-    n_grad = 1
-    p = -g
-    g_prev = None
-    curve = []
-    best, stall, converged = np.inf, 0, False
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        for _ in range(int(max_iter)):
-            if g_prev is not None:
-                gg = float(np.vdot(g_prev, g_prev))
-                beta = max(0.0, float(np.vdot(g, g - g_prev)) / gg) if gg else 0.0
-                p = beta * p - g
-            dphi0 = float(np.vdot(g, p))
-            if not dphi0 < 0:  # not a descent direction: restart
-                p = -g
-                dphi0 = -float(np.vdot(g, g))
-            if dphi0 == 0:
-                converged = True  # zero gradient
-                break
-            Xp = scores(p)
-            line = _Line(Y, sw, S, loss, raw, Xp, l2, theta[:d], p[:d])
-            sq = Xp * Xp if sw is None else Xp * Xp * sw[:, None]
-            curv = loss.curvature * float(sq.sum()) / S + l2 * line.pp
-            found = _line_search(line, f, dphi0, -dphi0 / curv if curv > 0 else 1.0)
-            if found is None or not found[1] < f:
-                converged = True  # no decrease left: converged to rounding
-                break
-            t, f_new, G = found
-            theta += t * p
-            raw += t * Xp
-            g_prev, g = g, gradient(G, theta[:d])
-            n_grad += 1
-            if not (np.isfinite(f_new) and np.all(np.isfinite(theta))):
-                raise DivergenceError(
-                    "solver='cg' produced a non-finite objective; scale the "
-                    "features (e.g. with StandardScaler)."
-                )
-            # as gradient descent: the objective at the start of the iteration
-            curve.append(float(f))
-            if verbose:
-                print(f"CG iteration {len(curve)}, objective={f:.10g}, step={t:.4g}")
-            if tol is not None:
-                stall = stall + 1 if f > best - tol else 0
-                best = min(best, f)
-            f = f_new
-            if tol is not None and stall >= n_iter_no_change:
-                converged = True
-                break
-    if not curve:
-        curve.append(float(f))
-    return SolverResult(theta, len(curve), n_grad, curve, converged)
+        def gradient(G, W):
+            g = np.empty_like(theta)
+            g[:d] = np.asarray(X.T @ G) / S  # dense or sparse X
+            if fi:
+                g[d] = G.sum(axis=0) / S
+            if l2:
+                g[:d] += l2 * W
+            return g
+
+        raw = linear_scores(X, theta, fi).astype(theta.dtype, copy=False)
+        lsum, G = problem.loss.loss_gradient(Y, raw.copy(), sw)
+        f = lsum / S + 0.5 * l2 * float(np.vdot(theta[:d], theta[:d]))
+        g = gradient(G, theta[:d])
+        n_grad, p, g_prev, converged = 1, -g, None, False
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            for _ in range(int(max_iter)):
+                p, dphi0 = _direction(g, g_prev, p)
+                if dphi0 == 0:
+                    converged = True  # zero gradient
+                    break
+                Xp = linear_scores(X, p, fi).astype(theta.dtype, copy=False)
+                line = _Line(Y, sw, S, problem.loss, raw, Xp, l2, theta[:d], p[:d])
+                sq = Xp * Xp if sw is None else Xp * Xp * sw[:, None]
+                curv = problem.loss.curvature * float(sq.sum()) / S + l2 * line.pp
+                t_init = -dphi0 / curv if curv > 0 else 1.0
+                found = _line_search(line, f, dphi0, t_init)
+                if found is None or not found[1] < f:
+                    converged = True  # no decrease left: converged to rounding
+                    break
+                t, f_new, G = found
+                theta += t * p
+                raw += t * Xp
+                g_prev, g = g, gradient(G, theta[:d])
+                n_grad += 1
+                # as gradient descent: the objective at the start of the iteration
+                stop = monitor(f, theta)
+                monitor.check(f_new, theta)
+                f = f_new
+                if stop:
+                    break
+        if not monitor.loss_curve:
+            monitor(f, theta)
+        n_iter = len(monitor.loss_curve)
+        return monitor.result(
+            theta, t=t0 + n_iter, n_grad_evals=n_grad, converged=converged or None
+        )
+
+
+def _direction(g, g_prev, p):
+    """The Polak-Ribière+ direction and its slope, reset to ``-g`` when it
+    is not a descent direction."""
+    if g_prev is not None:
+        gg = float(np.vdot(g_prev, g_prev))
+        beta = max(0.0, float(np.vdot(g, g - g_prev)) / gg) if gg else 0.0
+        p = beta * p - g
+    else:
+        p = -g
+    dphi0 = float(np.vdot(g, p))
+    if not dphi0 < 0:
+        p = -g
+        dphi0 = -float(np.vdot(g, g))
+    return p, dphi0

@@ -1,0 +1,479 @@
+"""The estimators' shared fitting logic.
+
+``fit`` validates the input and encodes the target, resolves the components
+(fitted copies ``penalty_``, ``schedule_``, ``optimizer_``; the constructor
+arguments are never changed), builds one :class:`~sklearn_gd._problem.Problem`
+and hands it with a start state to a solver from :mod:`sklearn_gd._solvers`;
+whatever the solver, its :class:`~sklearn_gd._solvers.SolverResult` is stored
+the same way.  Data flow down once: estimator -> problem -> solver -> result.
+"""
+
+import copy
+import warnings
+from numbers import Integral, Real
+from types import SimpleNamespace
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _check_y,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+
+from . import _dask, _losses
+from ._problem import PenaltyTerms, Problem, coef_from_theta, theta_from_coef
+from ._rows import ArrayRows
+from ._solvers import TNC, ConjugateGradient, GradientDescent, Monitor
+from ._step_size import auto_learning_rate
+from .optimizers import OPTIMIZER_NAMES, Momentum, get_optimizer
+from .penalties import get_penalty
+from .schedules import SCHEDULE_NAMES, get_schedule
+
+__all__ = ["_BaseGD"]
+
+#: The constraints of the ``optimizer`` argument (GD presets).
+OPTIMIZER_CONSTRAINT = [
+    StrOptions(set(OPTIMIZER_NAMES)),
+    HasMethods(["init_state", "update"]),
+]
+
+
+class _BaseGD(BaseEstimator):
+    """Validate -> build the problem -> start or resume -> solve -> store."""
+
+    _parameter_constraints: dict = {
+        "penalty": [
+            None,
+            StrOptions({"l2", "l1", "elasticnet"}),
+            HasMethods(["value", "prox"]),
+        ],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto"}),
+        ],
+        "schedule": [
+            None,
+            StrOptions(set(SCHEDULE_NAMES)),
+            HasMethods(["__call__", "get_params"]),
+        ],
+        "batch_size": [None, Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "shuffle": ["boolean", StrOptions({"batch"})],
+        "random_state": ["random_state"],
+        "fit_intercept": ["boolean"],
+        "clip_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "solver": [StrOptions({"gd", "tnc", "cg"})],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    # ------------------------------------------------------------ components
+    def _make_optimizer(self):
+        if hasattr(self, "momentum"):  # the MomentumSGD presets
+            params = Momentum._parameter_constraints
+            return Momentum(**{name: getattr(self, name) for name in params})
+        return get_optimizer(self.optimizer)
+
+    def _loss_object(self, classes):
+        return _losses.get_loss(
+            self.loss,
+            epsilon=getattr(self, "epsilon", 0.1),
+            n_classes=None if classes is None else len(classes),
+        )
+
+    def _components(self, classes):
+        """Fresh, validated copies of penalty, schedule and optimizer."""
+        penalty = clone(get_penalty(self.penalty), safe=False)
+        schedule = clone(get_schedule(self.schedule), safe=False)
+        optimizer = clone(self._make_optimizer(), safe=False)
+        for component in (penalty, schedule, optimizer):
+            if hasattr(component, "validate"):
+                component.validate()
+        if hasattr(schedule, "reset"):
+            schedule.reset()
+        return penalty, schedule, optimizer, self._loss_object(classes)
+
+    def _check_solver(self, penalty, loss):
+        if self.solver == "gd":
+            return
+        terms = PenaltyTerms(penalty, 1.0)
+        if not loss.smooth:
+            raise ValueError(
+                f"solver={self.solver!r} needs a smooth objective, but "
+                f"loss={self.loss!r} is not differentiable. Use one of "
+                f"{list(_losses.SMOOTH_LOSSES)} or solver='gd'."
+            )
+        if terms.l1:
+            raise ValueError(
+                f"solver={self.solver!r} needs a smooth objective, but "
+                f"penalty={self.penalty!r} has a non-differentiable L1 part. Use "
+                "penalty='l2' or None, or solver='gd', which applies the L1 part "
+                "as a proximal step."
+            )
+        if not terms.smooth or (self.solver == "cg" and not terms.builtin):
+            raise ValueError(
+                f"solver={self.solver!r} needs a differentiable penalty with "
+                f"a gradient, but penalty={self.penalty!r} is applied through its "
+                "prox. Use solver='gd'."
+            )
+
+    # ------------------------------------------------------------ the data
+    def _validate_dask(self, X, y, sample_weight, incremental):
+        """Checks for a dask array ``X`` (full-batch GD only); ``y`` and the
+        weights are computed to NumPy, ``X`` stays a dask array."""
+        unsupported = None
+        if incremental:
+            unsupported = (
+                "partial_fit takes in-memory chunks; use fit (full batch) or "
+                "dask_ml.wrappers.Incremental, which calls partial_fit block by block"
+            )
+        elif self.solver != "gd":
+            unsupported = f"solver={self.solver!r} needs the data in memory"
+        elif self.early_stopping:
+            unsupported = "early_stopping needs a validation split in memory"
+        elif self.batch_size is not None and self.batch_size < X.shape[0]:
+            unsupported = (
+                f"batch_size={self.batch_size}: mini-batches would shuffle rows "
+                "across blocks; use batch_size=None (full batch), or "
+                "dask_ml.wrappers.Incremental / sklearn_gd.fit_chunks"
+            )
+        if unsupported:
+            raise ValueError(f"{type(self).__name__} with a dask array: {unsupported}.")
+        X = _dask.check_dask_X(X)
+        validate_data(self, X, skip_check_array=True, reset=True)
+        y = _check_y(_dask.to_numpy(y), y_numeric=self._y_numeric)
+        check_consistent_length(X, y)
+        return X, y, _dask.to_numpy(sample_weight)
+
+    def _sample_weight(self, sample_weight, X, y, classes):
+        if sample_weight is None and getattr(self, "class_weight", None) is None:
+            return None
+        sw = _check_sample_weight(
+            sample_weight,
+            X,
+            dtype=X.dtype,
+            ensure_non_negative=True,
+            allow_all_zero_weights=True,
+        )
+        sw = np.array(sw, dtype=X.dtype, copy=True)
+        cw = self._class_weight_per_sample(y, classes)
+        if cw is not None:
+            sw *= cw
+        if not sw.sum() > 0:
+            raise ValueError(
+                "The sample weights (times the class weights) sum to zero: "
+                "there is nothing to fit."
+            )
+        return sw
+
+    def _prepare_data(self, X, y, sample_weight, *, incremental, first_call, classes):
+        """Validated ``X``, ``y``, weights, encoded target ``Y`` and classes."""
+        if _dask.is_dask_collection(X):
+            X, y, sample_weight = self._validate_dask(X, y, sample_weight, incremental)
+        else:
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                dtype=[np.float64, np.float32],
+                reset=first_call,
+                y_numeric=self._y_numeric,
+            )
+        classes = self._prepare_targets(
+            y, classes, first_call=first_call, incremental=incremental
+        )
+        sw = self._sample_weight(sample_weight, X, y, classes)
+        if not incremental:
+            self._check_weighted_classes(y, sw)
+        return X, y, sw, self._encode(y, X.dtype, classes), classes
+
+    def _validation_split(self, y, n_samples, seed):
+        """Indices of the training and validation parts for early stopping."""
+        n_val = int(np.ceil(self.validation_fraction * n_samples))
+        if n_val < 1 or n_samples - n_val < 1:
+            raise ValueError(
+                f"Splitting {n_samples} samples into a train set and a validation "
+                f"set with validation_fraction={self.validation_fraction} led to an "
+                "empty set. Change validation_fraction, add samples, or disable "
+                "early_stopping."
+            )
+        # Stratified for classifiers when every class can be on both sides,
+        # a plain random split otherwise (tiny data sets).
+        counts = None
+        if not self._y_numeric:
+            counts = np.unique(y, return_counts=True)[1]
+        if (
+            counts is not None
+            and min(n_val, n_samples - n_val) >= len(counts)
+            and counts.min() >= 2
+        ):
+            cv = StratifiedShuffleSplit(
+                test_size=self.validation_fraction, random_state=seed
+            )
+        else:
+            cv = ShuffleSplit(test_size=self.validation_fraction, random_state=seed)
+        train, val = next(cv.split(np.zeros((n_samples, 1)), y))
+        return np.sort(train), np.sort(val)
+
+    def _training_rows(self, X, y, Y, sw, classes, rng, incremental):
+        """The rows to train on and the early-stopping score (or None)."""
+        if _dask.is_dask_collection(X):
+            return _dask.DaskRows(X, Y, sw), None  # persisted on the cluster
+        if not self.early_stopping or incremental:
+            return ArrayRows(X, Y, sw), None
+        seed = rng.randint(np.iinfo(np.int32).max)
+        train, val = self._validation_split(y, X.shape[0], seed)
+        sw_train = None if sw is None else sw[train]
+        if sw_train is not None and not sw_train.sum() > 0:
+            raise ValueError("The training part of the sample weights sums to zero.")
+        X_val, y_val = X[val], y[val]
+        sw_val = None if sw is None else sw[val]
+
+        def score_fn(theta):
+            return self._score_theta(theta, X_val, y_val, sw_val, classes)
+
+        return ArrayRows(X[train], Y[train], sw_train), score_fn
+
+    # ------------------------------------------------------------ the start
+    def _start(self, n_features, n_outputs, dtype, classes, *, incremental, resume):
+        """Components, parameters and counters to start (or resume) from."""
+        if resume:  # partial_fit after fit/partial_fit: continue everything
+            return SimpleNamespace(
+                penalty=self.penalty_,
+                schedule=copy.deepcopy(self.schedule_),
+                optimizer=self.optimizer_,
+                loss=self._loss_object(classes),
+                opt_state=copy.deepcopy(self.optimizer_state_),
+                theta=self._theta(n_features, n_outputs, dtype),
+                t=self.t_,
+                lr=self.learning_rate_,
+                rng=copy.deepcopy(self._rng),  # continues the shuffling stream
+            )
+        penalty, schedule, optimizer, loss = self._components(classes)
+        self._check_solver(penalty, loss)
+        if self.warm_start and hasattr(self, "coef_") and not incremental:
+            theta = self._theta(n_features, n_outputs, dtype)
+        else:
+            theta = np.zeros((n_features + int(self.fit_intercept), n_outputs), dtype)
+        return SimpleNamespace(
+            penalty=penalty,
+            schedule=schedule,
+            optimizer=optimizer,
+            loss=loss,
+            opt_state=optimizer.init_state(theta),
+            theta=theta,
+            t=0,
+            lr=None,
+            rng=check_random_state(self.random_state),
+        )
+
+    def _theta(self, n_features, n_outputs, dtype):
+        return theta_from_coef(
+            self.coef_,
+            self.intercept_,
+            n_features,
+            n_outputs,
+            self.fit_intercept,
+            dtype,
+        )
+
+    def _solver(self, problem, start, incremental):
+        """The solver for this fit; resolves ``start.lr`` for gradient descent."""
+        if self.solver != "gd" and not incremental:
+            start.lr = np.nan  # TNC and CG choose their own steps
+            return TNC(self.tol) if self.solver == "tnc" else ConjugateGradient()
+        if start.lr is None or not np.isfinite(start.lr):
+            if self.learning_rate != "auto":
+                start.lr = float(self.learning_rate)
+            else:
+                scale = 1.0
+                if getattr(start.optimizer, "default_learning_rate", None):
+                    scale = self._target_scale(problem.rows.Y, problem.rows.sw)
+                start.lr = auto_learning_rate(
+                    problem, self.batch_size, start.optimizer, scale
+                )
+        return GradientDescent(
+            optimizer=start.optimizer,
+            opt_state=start.opt_state,
+            schedule=start.schedule,
+            learning_rate=start.lr,
+            batch_size=self.batch_size,
+            shuffle=self.shuffle,
+            clip_norm=self.clip_norm,
+            rng=start.rng,
+        )
+
+    # ------------------------------------------------------------------- fit
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        # Any error leaves the estimator exactly as it was: attributes are
+        # only ever replaced, never mutated in place, so a shallow snapshot of
+        # the instance dictionary is enough to roll back.
+        snapshot = dict(self.__dict__)
+        try:
+            return self._fit_unsafe(
+                X, y, sample_weight, incremental=incremental, classes=classes
+            )
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+
+    def _fit_unsafe(self, X, y, sample_weight, *, incremental, classes=None):
+        first_call = not incremental or not hasattr(self, "coef_")
+        resume = incremental and not first_call
+        X, y, sw, Y, classes = self._prepare_data(
+            X,
+            y,
+            sample_weight,
+            incremental=incremental,
+            first_call=first_call,
+            classes=classes,
+        )
+        n_features = X.shape[1]
+        start = self._start(
+            n_features, Y.shape[1], X.dtype, classes, incremental=incremental,
+            resume=resume,
+        )  # fmt: skip
+        rows, score_fn = self._training_rows(
+            X, y, Y, sw, classes, start.rng, incremental
+        )
+        problem = Problem(
+            rows, start.loss, start.penalty, self.alpha, self.fit_intercept
+        )
+        solver = self._solver(problem, start, incremental)
+        monitor = Monitor(
+            tol=None if incremental else self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            score_fn=score_fn,
+            schedule=start.schedule,
+            verbose=self.verbose,
+        )
+        result = solver.solve(
+            problem,
+            start.theta,
+            max_iter=1 if incremental else self.max_iter,
+            monitor=monitor,
+            t0=start.t,
+        )
+        # Only now, with a finite result, change the estimator.
+        self._store(result, start, n_features, classes, append=resume)
+        if not incremental and self.tol is not None and not result.converged:
+            self._warn_not_converged()
+        return self
+
+    def _store(self, result, start, n_features, classes, *, append):
+        """The fitted attributes, the same way for every solver."""
+        self._rng = start.rng
+        self._store_coef(*coef_from_theta(result.theta, n_features, self.fit_intercept))
+        self._set_classes(classes)
+        self.learning_rate_ = start.lr
+        self.penalty_, self.schedule_ = start.penalty, start.schedule
+        self.optimizer_, self.optimizer_state_ = start.optimizer, start.opt_state
+        self.t_ = result.t
+        if append:
+            self.n_iter_ += result.n_iter
+            self.n_grad_evals_ += result.n_grad_evals
+            self.loss_curve_ = np.append(self.loss_curve_, result.loss_curve)
+            self.learning_rate_curve_ = np.append(
+                self.learning_rate_curve_, result.learning_rate_curve
+            )
+            return
+        self.n_iter_ = result.n_iter
+        self.n_grad_evals_ = result.n_grad_evals
+        self.loss_curve_ = result.loss_curve
+        self.learning_rate_curve_ = result.learning_rate_curve
+        self.validation_scores_ = result.validation_scores
+
+    def _warn_not_converged(self):
+        if self.solver == "tnc":
+            return  # TNC's own rule; its result is the comparison reference
+        if self.solver == "cg":
+            what = f"solver='cg': maximum number of iterations ({self.max_iter})"
+        elif self.max_iter > 1:
+            what = f"Maximum number of epochs ({self.max_iter})"
+        else:
+            return
+        warnings.warn(
+            f"{what} reached before convergence. Consider increasing max_iter or tol.",
+            ConvergenceWarning,
+        )
+
+    # ------------------------------------------------------------ hooks
+    _y_numeric = True
+
+    def _prepare_targets(self, y, classes, *, first_call, incremental):
+        return None
+
+    def _check_weighted_classes(self, y, sw):
+        pass
+
+    def _class_weight_per_sample(self, y, classes):
+        return None
+
+    def _set_classes(self, classes):
+        pass
+
+    def _target_scale(self, Y, sw):
+        return 1.0
+
+    # --------------------------------------------------------------- public
+    def objective(self, X, y, sample_weight=None):
+        """The objective of ``API.md`` at the fitted coefficients on ``(X, y)``.
+
+        ``sum_i s_i loss_i / sum_i s_i + alpha * R(w)`` with this estimator's
+        loss, penalty, ``alpha`` and class weights, computed in float64.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False
+        )
+        y = np.asarray(y)
+        classes = getattr(self, "classes_", None)
+        sw = self._sample_weight(sample_weight, X, y, classes)
+        Y = self._encode(y, np.float64, classes)
+        problem = Problem.from_arrays(
+            X, Y, sw, self._loss_object(classes), self.penalty_, self.alpha,
+            self.fit_intercept,
+        )  # fmt: skip
+        theta = self._theta(X.shape[1], Y.shape[1], np.float64)
+        return float(problem.value(theta))
+
+    def _on_dask(self, X, method, tail, dtype=None):
+        """``method`` over the row blocks of a dask array, lazily."""
+        check_is_fitted(self)
+        if X.ndim == 2 and X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input."
+            )
+        if dtype is None:
+            dtype = self.coef_.dtype
+        return _dask.map_rows(X, method, tail, dtype)

@@ -1,0 +1,334 @@
+"""Regressors: ``_BaseGDRegressor`` and the presets ``GDRegressor`` and
+``MomentumSGDRegressor``."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _dask, _losses
+from ._base import OPTIMIZER_CONSTRAINT, _BaseGD
+from ._problem import linear_scores
+from .optimizers import Momentum
+
+__all__ = ["GDRegressor", "MomentumSGDRegressor"]
+
+
+class _BaseGDRegressor(RegressorMixin, _BaseGD):
+    """Regression: ``Y = y[:, None]``, ``coef_`` of shape ``(n_features,)``."""
+
+    _parameter_constraints: dict = {
+        **_BaseGD._parameter_constraints,
+        "loss": [StrOptions(set(_losses.REGRESSION_LOSSES))],
+        "epsilon": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def _encode(self, y, dtype, classes):
+        return np.asarray(y, dtype=dtype).reshape(-1, 1)
+
+    def _target_scale(self, Y, sw):
+        sq = np.asarray(Y[:, 0], dtype=np.float64) ** 2
+        return float(np.sqrt(np.average(sq, weights=sw)))
+
+    def _store_coef(self, coef, intercept):
+        self.coef_ = coef.ravel()
+        self.intercept_ = intercept.reshape(1)
+
+    def _score_theta(self, theta, X, y, sw, classes):
+        pred = linear_scores(X, theta, self.fit_intercept)
+        return r2_score(y, pred.ravel(), sample_weight=sw)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model (gradient descent, or the configured ``solver``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over ``(X, y)``, continuing ``t_``, the schedule and the
+        optimizer state of the previous calls (or of ``fit``)."""
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predicted values, shape ``(n_samples,)`` (a lazy dask array for a
+        dask array ``X``)."""
+        if _dask.is_dask_collection(X):
+            return self._on_dask(X, self.predict, ())
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            reset=False,
+        )
+        return safe_sparse_dot(X, self.coef_, dense_output=True) + self.intercept_
+
+
+class GDRegressor(_BaseGDRegressor):
+    """Linear regression trained by gradient descent (full batch by default).
+
+    Minimises ``sum_i s_i loss(y_i, x_i.w + b) / sum_i s_i + alpha * R(w)``.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'huber', 'epsilon_insensitive'}, default='squared_error'
+        ``(y - p)^2 / 2``, Huber, or epsilon-insensitive (as ``SGDRegressor``).
+    penalty : {'l2', 'l1', 'elasticnet'}, penalty object or None, default='l2'
+        The shape ``R(w)`` of the penalty (:mod:`sklearn_gd.penalties`).  The
+        L1 part is applied as a proximal step, which gives exact zeros.
+    alpha : float, default=1e-4
+        Penalty strength.
+    learning_rate : float or 'auto', default='auto'
+        Base step size.  ``'auto'`` is ``1 / L_b``, ``L_b`` the Lipschitz
+        constant of the objective for the configured batch size (power
+        iterations on the weighted data); for Adam/RMSprop/AdaGrad it is
+        torch's default ``lr``.
+    schedule : str, schedule object or None, default='constant'
+        Multiplier of ``learning_rate`` at each update
+        (:mod:`sklearn_gd.schedules`).
+    optimizer : {'sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', 'adagrad', \
+'bb'} or optimizer object, default='sgd'
+        Update rule (:mod:`sklearn_gd.optimizers`); ``'bb'`` is
+        :class:`~sklearn_gd.optimizers.BarzilaiBorwein` (full batch).
+    batch_size : int or None, default=None
+        ``None`` uses all samples for every update (gradient descent).
+    max_iter : int, default=1000
+        Maximum number of epochs.
+    tol : float or None, default=1e-4
+        Stop when the epoch objective has not improved by ``tol`` (absolute)
+        for ``n_iter_no_change`` epochs; ``None`` disables.
+    n_iter_no_change : int, default=10
+        Ten epochs (as scikit-learn's MLP): with momentum the objective is not
+        monotone, and a shorter patience stops in the first overshoot.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop on its R^2.
+    validation_fraction : float, default=0.1
+    shuffle : bool or 'batch', default=True
+        Mini-batches only.  ``True``: a fresh permutation of the rows every
+        epoch.  ``'batch'`` (as Keras's ``fit(shuffle='batch')``): the rows
+        stay in their order, cut into contiguous batches, and each epoch
+        visits the full batches in a fresh random order, a short last batch
+        last.  Nothing is gathered, so an epoch runs at the speed of
+        unshuffled data, but a batch always holds the same rows: use it for
+        rows already in random order (or shuffled once), never for data
+        sorted by target or by time.  CSC input is converted to CSR once.
+        ``False``: the rows in their order.
+    random_state : int, RandomState or None, default=None
+    fit_intercept : bool, default=True
+    clip_norm : float or None, default=None
+        Clip the norm of the whole gradient (coefficients and intercept).
+    solver : {'gd', 'tnc', 'cg'}, default='gd'
+        ``'tnc'`` minimises the same objective with
+        ``scipy.optimize.minimize(method='TNC')``; ``'cg'`` with nonlinear
+        conjugate gradients (Polak-Ribière+) and an exact line search on the
+        scores, the recommended full-batch solver (smooth problems only for
+        both; ``learning_rate``, ``schedule`` and ``optimizer`` are unused).
+    warm_start : bool, default=False
+        Start ``fit`` from the previous ``coef_`` / ``intercept_``.
+    verbose : int, default=0
+        Print one line per epoch.
+    epsilon : float, default=0.1
+        Width of ``'huber'`` and ``'epsilon_insensitive'``.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : ndarray of shape (1,)
+    n_iter_ : int
+        Epochs run (CG and TNC: their iterations).
+    t_ : int
+        Parameter updates made.
+    n_grad_evals_ : int
+        Full-gradient equivalents: passes over the data that computed a
+        gradient (an epoch of gradient descent, full batch or mini-batches,
+        counts as one; CG and TNC count their gradient evaluations).
+    loss_curve_ : ndarray
+        Training objective per epoch (full batch: exactly the objective at the
+        iterate the epoch started from; mini-batches: the batch losses of the
+        epoch averaged with the sample weights, plus the penalty at its start).
+    learning_rate_curve_ : ndarray
+        Step size of the last update of each epoch.
+    validation_scores_ : ndarray or None
+        Validation R^2 per epoch when ``early_stopping``.
+    learning_rate_ : float
+        The resolved base step size.
+    penalty_, schedule_, optimizer_ : objects
+        Fitted copies of the components.
+    optimizer_state_ : dict
+        The optimizer's state (velocity, moments).
+    n_features_in_ : int
+    feature_names_in_ : ndarray
+
+    See Also
+    --------
+    MomentumSGDRegressor : mini-batch SGD with momentum.
+    GDClassifier : the classification counterpart.
+    sklearn.linear_model.SGDRegressor : per-sample SGD of scikit-learn.
+    sklearn.linear_model.Ridge : the closed form of ``penalty='l2'``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_gd import GDRegressor
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> y = 2 * X.ravel() + 1
+    >>> reg = GDRegressor(alpha=0.0, tol=None, max_iter=2000).fit(X, y)
+    >>> np.round(reg.coef_, 3), np.round(reg.intercept_, 3)
+    (array([2.]), array([1.]))
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseGDRegressor._parameter_constraints,
+        "optimizer": OPTIMIZER_CONSTRAINT,
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        *,
+        penalty="l2",
+        alpha=1e-4,
+        learning_rate="auto",
+        schedule="constant",
+        optimizer="sgd",
+        batch_size=None,
+        max_iter=1000,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        random_state=None,
+        fit_intercept=True,
+        clip_norm=None,
+        solver="gd",
+        warm_start=False,
+        verbose=0,
+        epsilon=0.1,
+    ):
+        self.loss = loss
+        self.penalty = penalty
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.schedule = schedule
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.fit_intercept = fit_intercept
+        self.clip_norm = clip_norm
+        self.solver = solver
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.epsilon = epsilon
+
+
+class MomentumSGDRegressor(_BaseGDRegressor):
+    """Linear regression trained by mini-batch SGD with momentum.
+
+    :class:`GDRegressor` with ``batch_size=32`` and the update rule of
+    ``torch.optim.SGD(momentum, dampening, nesterov)`` given as plain
+    arguments: ``v_1 = g_1``, ``v_t = momentum * v_{t-1} + (1 - dampening) g_t``,
+    direction ``g_t + momentum * v_t`` (Nesterov) or ``v_t``.
+    ``dampening=momentum`` gives the moving-average form.
+
+    Parameters
+    ----------
+    momentum : float in [0, 1), default=0.9
+    dampening : float in [0, 1], default=0.0
+    nesterov : bool, default=False
+    batch_size : int or None, default=32
+
+    The other parameters and the attributes are those of
+    :class:`GDRegressor`; ``optimizer_`` is the fitted ``Momentum`` object.
+
+    See Also
+    --------
+    GDRegressor : any optimizer, full batch by default.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_gd import MomentumSGDRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = make_pipeline(StandardScaler(), MomentumSGDRegressor(random_state=0))
+    >>> reg.fit(X, y).score(X, y) > 0.4
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_BaseGDRegressor._parameter_constraints,
+        **Momentum._parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        *,
+        penalty="l2",
+        alpha=1e-4,
+        learning_rate="auto",
+        schedule="constant",
+        momentum=0.9,
+        dampening=0.0,
+        nesterov=False,
+        batch_size=32,
+        max_iter=1000,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        random_state=None,
+        fit_intercept=True,
+        clip_norm=None,
+        solver="gd",
+        warm_start=False,
+        verbose=0,
+        epsilon=0.1,
+    ):
+        self.loss = loss
+        self.penalty = penalty
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.schedule = schedule
+        self.momentum = momentum
+        self.dampening = dampening
+        self.nesterov = nesterov
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.fit_intercept = fit_intercept
+        self.clip_norm = clip_norm
+        self.solver = solver
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.epsilon = epsilon

@@ -1,0 +1,168 @@
+"""What every solver reports per iteration, and what it returns.
+
+:class:`Monitor` is called once per epoch (gradient descent) or iteration
+(CG, TNC) with the objective at the iterate that epoch started from.  It
+records the curves, detects divergence, feeds performance-based schedules,
+prints the verbose line and applies the stopping rule.  :class:`SolverResult`
+is the one result type of all solvers.
+"""
+
+import time
+
+import numpy as np
+
+from .._exceptions import DivergenceError
+
+__all__ = ["Monitor", "SolverResult"]
+
+# An objective this many times above the objective at w = 0 (or the first
+# one recorded) means the iterates run away.
+_DIVERGENCE_FACTOR = 1e12
+
+
+class SolverResult:
+    """What a solver did.
+
+    Attributes
+    ----------
+    theta : ndarray of shape (n_features + fit_intercept, k)
+    n_iter : int
+        Epochs (gradient descent) or iterations (CG, TNC).
+    t : int
+        Parameter updates made, counted from the start value given.
+    n_grad_evals : int
+        Full-gradient equivalents: passes over the data that computed a
+        gradient (a mini-batch epoch counts as one).
+    loss_curve, learning_rate_curve : ndarray
+        One entry per iteration (NaN step sizes for solvers without one).
+    validation_scores : ndarray or None
+        One per iteration when a score function was monitored.
+    converged : bool
+        The stopping rule was met before ``max_iter``.
+    """
+
+    def __init__(self, theta, *, n_iter, t, n_grad_evals, monitor, converged):
+        self.theta = theta
+        self.n_iter, self.t = int(n_iter), int(t)
+        self.n_grad_evals = int(n_grad_evals)
+        self.loss_curve = np.asarray(monitor.loss_curve, dtype=np.float64)
+        self.learning_rate_curve = np.asarray(
+            monitor.learning_rate_curve, dtype=np.float64
+        )
+        self.validation_scores = (
+            None
+            if monitor.score_fn is None
+            else np.asarray(monitor.validation_scores, dtype=np.float64)
+        )
+        self.converged = bool(converged)
+
+
+class Monitor:
+    """Stopping, divergence detection, plateau feedback and verbose output.
+
+    Parameters
+    ----------
+    tol : float or None
+        Stop when the monitored value has not improved by more than ``tol``
+        for ``n_iter_no_change`` consecutive iterations: the objective must
+        fall below ``best - tol``, a validation score rise above
+        ``best + tol``.  ``None`` never stops.
+    n_iter_no_change : int
+    score_fn : callable or None
+        ``score_fn(theta) -> float`` (higher is better), monitored instead of
+        the objective (early stopping).
+    schedule : schedule or None
+        A stateful schedule (``ReduceLROnPlateau``) observes the monitored
+        value after every iteration.
+    verbose : int
+    """
+
+    def __init__(
+        self, *, tol=None, n_iter_no_change=10, score_fn=None, schedule=None, verbose=0
+    ):
+        self.tol, self.n_iter_no_change = tol, int(n_iter_no_change)
+        self.score_fn, self.verbose = score_fn, verbose
+        self.schedule = schedule if getattr(schedule, "stateful", False) else None
+        self.loss_curve, self.learning_rate_curve = [], []
+        self.validation_scores = []
+        self.best, self.stall, self.converged = np.inf, 0, False
+        self.reference = 0.0
+        self.label, self.advice = "Epoch", ""
+        self._start = time.time()
+
+    def start(self, reference, *, label="Epoch", advice=""):
+        """Set the scale for run-away detection (the objective at w = 0),
+        the word of the verbose lines and the advice of a divergence error."""
+        self.reference = float(reference) if np.isfinite(reference) else 0.0
+        self.label, self.advice = label, advice
+        self._start = time.time()
+
+    def diverged(self, what):
+        """The error to raise: ``what`` went wrong at this iteration."""
+        it = len(self.loss_curve) + 1
+        return DivergenceError(
+            f"Training diverged at {self.label.lower()} {it}: {what}{self.advice}"
+        )
+
+    def check(self, objective, theta):
+        """Raise :class:`DivergenceError` if the run is diverging."""
+        if not np.isfinite(objective):
+            raise self.diverged("the objective is not finite")
+        if not self.loss_curve:
+            self.reference = max(self.reference, objective)
+        if objective > _DIVERGENCE_FACTOR * self.reference > 0:
+            raise self.diverged(
+                f"the objective grew to {objective:.3g}, more than "
+                f"{_DIVERGENCE_FACTOR:.0e} times its starting value"
+            )
+        if not np.all(np.isfinite(theta)):
+            raise self.diverged("the coefficients are not finite")
+
+    def __call__(self, objective, theta, step_size=np.nan, t=None):
+        """Record one iteration; return True when the stopping rule is met."""
+        objective = float(objective)
+        self.check(objective, theta)
+        self.loss_curve.append(objective)
+        self.learning_rate_curve.append(float(step_size))
+        if self.score_fn is not None:
+            value = -float(self.score_fn(theta))  # lower is better below
+            self.validation_scores.append(-value)
+        else:
+            value = objective
+        if self.tol is not None:
+            self.stall = self.stall + 1 if value > self.best - self.tol else 0
+        self.best = min(self.best, value)
+        if self.schedule is not None:
+            if self.score_fn is not None:
+                self.schedule.observe(-value, greater_is_better=True)
+            else:
+                self.schedule.observe(value)
+        if self.verbose:
+            self._print(objective, step_size, t)
+        if self.tol is not None and self.stall >= self.n_iter_no_change:
+            self.converged = True
+        return self.converged
+
+    def _print(self, objective, step_size, t):
+        extra = ""
+        if self.score_fn is not None:
+            extra = f", validation score={self.validation_scores[-1]:.6g}"
+        if np.isfinite(step_size):
+            extra += f", learning rate={step_size:.4g}"
+        if t is not None:
+            extra += f", t={t}"
+        print(
+            f"{self.label} {len(self.loss_curve)}, objective={objective:.8g}{extra}, "
+            f"time={time.time() - self._start:.3f}s"
+        )
+
+    def result(self, theta, *, t, n_grad_evals, converged=None, n_iter=None):
+        """The :class:`SolverResult` of the run so far."""
+        return SolverResult(
+            theta,
+            n_iter=len(self.loss_curve) if n_iter is None else n_iter,
+            t=t,
+            n_grad_evals=n_grad_evals,
+            monitor=self,
+            converged=self.converged if converged is None else converged,
+        )

@@ -1,0 +1,174 @@
+"""Gradient descent: the epoch loop (full batch or mini-batches).
+
+One parameter update ("step") uses the gradient of the mini-batch objective
+
+    sum_{i in B} s_i loss_i / (|B| * mean(s)) + alpha * R(w)
+
+which is the full objective's gradient when ``B`` is all the data and an
+unbiased estimate of it otherwise (a batch is not renormalised by its own
+weight sum).  The smooth part of the penalty enters the gradient, the whole
+gradient is clipped to ``clip_norm``, the optimizer moves ``theta`` with step
+``lr_t = learning_rate * schedule(t)``, and the non-smooth part of the penalty
+is then applied as a proximal step with the step the optimizer took.
+"""
+
+import functools
+
+import numpy as np
+
+from .. import _blas
+from .._problem import BatchGradient
+from ..optimizers import Optimizer
+
+__all__ = ["GradientDescent"]
+
+
+class GradientDescent:
+    """The epoch loop over a :class:`~sklearn_gd._problem.Problem`.
+
+    Parameters
+    ----------
+    optimizer : optimizer object
+    opt_state : dict
+        The optimizer's state, updated in place.
+    schedule : schedule object (callable on arrays of steps)
+    learning_rate : float
+        The resolved base step size.
+    batch_size : int or None
+        ``None``: every update uses all rows.
+    shuffle : bool or 'batch'
+    clip_norm : float or None
+    rng : RandomState or Generator
+        Draws the batch orders (continued by ``partial_fit``).
+    """
+
+    name = "gd"
+
+    def __init__(
+        self,
+        *,
+        optimizer,
+        opt_state,
+        schedule,
+        learning_rate,
+        batch_size=None,
+        shuffle=True,
+        clip_norm=None,
+        rng=None,
+    ):
+        self.optimizer, self.opt_state = optimizer, opt_state
+        self.schedule, self.learning_rate = schedule, float(learning_rate)
+        self.batch_size, self.shuffle = batch_size, shuffle
+        self.clip_norm, self.rng = clip_norm, rng
+
+    def solve(self, problem, theta, *, max_iter, monitor, t0=0):
+        """Train ``theta`` in place for up to ``max_iter`` epochs.
+
+        Raises :class:`~sklearn_gd.DivergenceError` when the objective or the
+        parameters stop being finite; ``theta`` is then garbage.
+        """
+        n = problem.n
+        bsz = n if self.batch_size is None else min(int(self.batch_size), n)
+        full_batch = bsz >= n
+        n_batches = -(-n // bsz)
+        stepper = _Stepper(
+            problem, theta, bsz, self.optimizer, self.opt_state, self.clip_norm
+        )
+        monitor.start(
+            problem.zero_objective(),
+            advice=f" with learning_rate={self.learning_rate:.6g}. Use a smaller "
+            "learning_rate, learning_rate='auto', clip_norm, or scale the features "
+            "(e.g. with StandardScaler).",
+        )
+        stream = None
+        if not full_batch:
+            stream = problem.rows.batches(bsz, self.shuffle, self.rng, max_iter)
+        steps = np.arange(n_batches, dtype=np.float64)
+        S, sw_mean = problem.weight_sum, problem.weight_sum / n
+        t = int(t0)
+        try:
+            with np.errstate(all="ignore"):
+                for _ in range(max_iter):
+                    lrs = self.learning_rate * np.asarray(
+                        self.schedule(t + steps), dtype=np.float64
+                    )
+                    lrs = lrs.tolist()
+                    penalty = problem.terms.value(theta[: problem.d])
+                    if full_batch:
+                        lsum = stepper.full_step(lrs[0]) * S
+                    else:
+                        lsum = _epoch(stepper.step, stream.epoch(), lrs, sw_mean)
+                    t += n_batches
+                    if monitor(lsum / S + penalty, theta, lrs[-1], t=t):
+                        break
+        finally:
+            if stream is not None:
+                stream.close()  # stops the gather thread
+        # an epoch (full batch or mini-batches) is one full-gradient equivalent
+        return monitor.result(theta, t=t, n_grad_evals=len(monitor.loss_curve))
+
+
+def _epoch(step, batches, lrs, sw_mean):
+    """One pass of ``step`` over ``batches``; the weighted loss sum."""
+    lsum = 0.0
+    for k, (Xb, Yb, swb) in enumerate(batches):
+        lsum += step(Xb, Yb, swb, Xb.shape[0] * sw_mean, lrs[k])
+    return lsum
+
+
+class _Stepper:
+    """One parameter update: the data gradient, the smooth penalty part,
+    clipping, the optimizer's update and the proximal step."""
+
+    def __init__(self, problem, theta, batch_size, optimizer, opt_state, clip_norm):
+        d, terms = problem.d, problem.terms
+        self.problem, self.theta, self.W = problem, theta, theta[:d]
+        self.gradient = BatchGradient(
+            theta, d, batch_size, problem.loss, problem.fit_intercept
+        )
+        self.grad = self.gradient.grad
+        self.gW = self.grad[:d]
+        self.clip_norm = clip_norm
+        self.l2 = terms.l2
+        self.prox = terms.prox if (terms.l1 or terms.generic_prox) else None
+        # an object with only init_state/update gets the base class's binding
+        updater = getattr(optimizer, "updater", None) or functools.partial(
+            Optimizer.updater, optimizer
+        )
+        self.update = updater(theta, self.grad, opt_state)
+        self.l2_axpy = None  # gW += l2 * W with BLAS on flat views
+        views = _blas.flat(theta, self.grad)
+        if views is not None and self.l2:
+            m = d * theta.shape[1]
+            axpy = _blas.funcs(theta.dtype)[0]
+            self.l2_axpy = functools.partial(
+                axpy, views[0][:m], views[1][:m], m, self.l2
+            )
+
+    def step(self, Xb, Yb, swb, norm, lr):
+        """Update ``theta`` on one batch; return the batch's weighted loss sum."""
+        lsum = self.gradient(Xb, Yb, swb, norm)
+        self._apply(lr)
+        return lsum
+
+    def full_step(self, lr):
+        """Update ``theta`` on all rows; return the mean weighted loss."""
+        f, grad = self.problem.loss_grad(self.theta)
+        self.grad[...] = grad
+        self._apply(lr)
+        return f
+
+    def _apply(self, lr):
+        if self.l2_axpy is not None:
+            self.l2_axpy()
+        elif self.l2:
+            self.gW += self.l2 * self.W
+        if self.clip_norm is not None:
+            grad = self.grad
+            gnorm = float(np.sqrt(np.vdot(grad, grad)))
+            if gnorm > self.clip_norm:
+                grad *= self.clip_norm / gnorm
+        taken = self.update(lr)
+        if self.prox is not None:
+            # with the step the optimizer took when it chose its own
+            self.prox(self.W, lr if taken is None else taken)
