@@ -132,9 +132,10 @@ def _objective(pipe, X_train, y_train, template):
 
 
 def _grad_evals(model):
-    if hasattr(model, "n_grad_evals_") and getattr(model, "solver", "gd") != "gd":
+    """Full-gradient equivalents (scikit-learn's SGD: its epochs)."""
+    if hasattr(model, "n_grad_evals_"):
         return int(model.n_grad_evals_)
-    return int(np.max(model.n_iter_))  # epochs = full-gradient equivalents
+    return int(np.max(model.n_iter_))
 
 
 def run_problem(name, n_samples, n_features, seed, progress, plots_dir=None):

@@ -1,13 +1,11 @@
 """SciPy's BLAS wrappers for the short vectors of a mini-batch step.
 
 A mini-batch step is two matrix-vector products around a dozen operations on
-vectors of ``n_features + 1`` or ``batch_size`` values.  On such vectors a
-NumPy call costs 0.3-1.1 us (the most when it broadcasts a scalar or a row),
-while the f2py wrappers of :mod:`scipy.linalg.blas` cost 0.15-0.25 us when
-called with positional arguments; and ``gemv`` scales its product and adds
-it to a given vector in the same call.  On the project's machine this took
-a cached 256 x 100 momentum step with L2 from 12-15 to 8-9 us (squared
-error, float64) and from 11-12 to 6.4-7 us (float32); ``benchmarks/RESULTS.md``.
+vectors of ``n_features + 1`` or ``batch_size`` values.  On vectors that
+short the call overhead dominates, and the f2py wrappers of
+:mod:`scipy.linalg.blas`, called with positional arguments, cost less than
+NumPy calls; ``gemv`` also scales its product and adds it to a given vector
+in the same call (figures in ``benchmarks/RESULTS.md``).
 
 The wrappers write in place only into contiguous 1-d arrays (or 2-d arrays
 with one column) of their own dtype; given anything else f2py silently works

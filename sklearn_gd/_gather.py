@@ -186,19 +186,12 @@ def _prefetched(load, n_items, prepare=None):
     alive at most).  ``prepare(i)``, when given, runs in the thread before
     that wait (work that needs no buffer, such as drawing a permutation).
 
-    The hand-offs are arranged around the GIL.  ``np.take`` releases it, but
-    the thread needs it to start a load and to return from one, and a thread
-    waiting for the GIL gets it only when the holder blocks: the training
-    thread releases it around every BLAS call and takes it straight back,
-    which resets CPython's switch request.  A worker handed a job while
-    training runs therefore starts only when training next blocks, and gather
-    and training run one after the other (measured: no faster than gathering
-    in the training thread).  Here the worker loads one item after another
-    on its own, and after releasing a buffer the caller blocks until the
-    worker has *started* the load that reuses it.  Each hand-off wakes a
-    sleeping thread (tens of microseconds on a VM), so chunks are large and
-    the worker runs a few lines of Python between two loads.  Locks serve
-    as binary semaphores (``threading.Semaphore`` is slower Python code).
+    The hand-offs are arranged around the GIL: a worker handed a job while
+    training runs would start only when training next blocks, so here the
+    worker loads one item after another on its own, and after releasing a
+    buffer the caller blocks until the worker has *started* the load that
+    reuses it.  Each hand-off wakes a sleeping thread, so chunks are large.
+    Locks serve as binary semaphores (cheaper than ``threading.Semaphore``).
     """
     filled = [threading.Lock(), threading.Lock()]  # held: buffer not filled yet
     emptied = [threading.Lock(), threading.Lock()]  # held: buffer in use

@@ -31,9 +31,6 @@ class _Loss:
         """``(sum_i sw_i loss_i, G)``; may overwrite ``raw`` (and return it as G)."""
         raise NotImplementedError
 
-    def loss(self, Y, raw, sw):
-        return self.loss_gradient(Y, raw.copy(), sw)[0]
-
 
 _ONES = {}  # (rows, dtype) -> a column of ones, for batch-sized sums
 _ONES_MAX_ROWS = 4096
@@ -41,7 +38,7 @@ _ONES_MAX_ROWS = 4096
 
 def ones_column(m, dtype):
     """A cached read-only ``(m, 1)`` column of ones (``m <= 4096``): a sum as a
-    dot product with it costs half of ``.sum()`` on a batch."""
+    dot product with it is cheaper than ``.sum()`` on a batch."""
     key = (m, np.dtype(dtype).char)
     ones = _ONES.get(key)
     if ones is None:

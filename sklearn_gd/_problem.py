@@ -268,6 +268,10 @@ def loss_grad_sums(Xb, Yb, swb, theta, loss, fit_intercept):
     return lsum, kernel.grad.copy()
 
 
+# several outputs: targets in the Fortran order of the kernel's scores
+loss_grad_sums.fortran_targets = True
+
+
 def gram_sums(Xb, Yb, swb, v, fit_intercept):
     """Block sum of ``Xt^T S Xt v`` with ``Xt = [X, 1]`` (``Yb`` unused)."""
     d = Xb.shape[1]

@@ -1,14 +1,16 @@
 """Data access: the rows of a training set behind one small protocol.
 
-A :class:`Rows` object holds ``X``, the encoded target ``Y`` (``n x k``) and
-the sample weights ``sw`` (or None) and offers the two ways solvers read
-them:
+A :class:`Rows` object holds ``X`` (where it lives), the encoded target
+``Y`` (``n x k``) and the sample weights ``sw`` (or None; both small, also
+held in memory) and offers the two ways solvers read them:
 
 * ``map_reduce(func, *args, reduce="sum")``: ``func(Xb, Yb, swb, *args)`` on
   every block of rows, the results (numbers, arrays or tuples of them)
   summed (or maximised) in a fixed order, so results are deterministic.
   Every full pass (the gradient, the power iterations of
-  ``learning_rate='auto'``) goes through it;
+  ``learning_rate='auto'``) goes through it.  A block function with the
+  attribute ``fortran_targets = True`` gets multi-output ``Yb`` in Fortran
+  order (in memory: one copy of ``Y``, made once);
 * ``batches(batch_size, shuffle, rng, n_epochs)``: the mini-batches of
   consecutive epochs (an :class:`~sklearn_gd._gather.EpochBatches`).
 
@@ -74,9 +76,10 @@ def tree_sum(parts, add=add_sums):
 
 class Rows:
     """The protocol: ``shape``, ``dtype``, ``n_outputs``, ``weight_sum``
-    (``sum(s)``, or ``n`` without weights), :meth:`map_reduce` and
-    :meth:`batches`."""
+    (``sum(s)``, or ``n`` without weights), ``Y``, ``sw``, :meth:`map_reduce`
+    and :meth:`batches`."""
 
+    Y = sw = None
     shape = (0, 0)
     dtype = np.dtype(np.float64)
     n_outputs = 1
@@ -94,6 +97,7 @@ class ArrayRows(Rows):
 
     def __init__(self, X, Y, sw):
         self.X, self.Y, self.sw = X, Y, sw
+        self._Yf = None  # Y in Fortran order, made once when a block function asks
         self.shape = X.shape
         self.dtype = X.dtype
         self.n_outputs = Y.shape[1]
@@ -103,6 +107,11 @@ class ArrayRows(Rows):
 
     def map_reduce(self, func, *args, reduce="sum"):
         X, Y, sw, R = self.X, self.Y, self.sw, self.block
+        if getattr(func, "fortran_targets", False) and Y.shape[1] > 1:
+            # several outputs: the kernel's scores are in Fortran order
+            if self._Yf is None:
+                self._Yf = np.asfortranarray(Y)
+            Y = self._Yf
         if X.shape[0] <= R:
             return func(X, Y, sw, *args)
         combine = combiner(reduce)

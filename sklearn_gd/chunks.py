@@ -135,20 +135,7 @@ def fit_chunks(
     >>> np.round(est.coef_, 2), np.round(est.intercept_, 2)
     (array([ 1. , -2. ,  0.5]), array([3.]))
     """
-    if not hasattr(estimator, "partial_fit"):
-        raise TypeError(f"{type(estimator).__name__} has no partial_fit method.")
-    epochs = int(epochs)
-    if epochs < 1:
-        raise ValueError(f"epochs must be >= 1, got {epochs}.")
-    indexable = isinstance(chunks, Sequence) or (
-        hasattr(chunks, "__len__") and hasattr(chunks, "__getitem__")
-    )
-    if not indexable and epochs > 1 and iter(chunks) is chunks:
-        raise ValueError(
-            "chunks is a one-shot iterator (e.g. a generator), which cannot be "
-            f"read for {epochs} epochs; pass a sequence, a re-iterable object, "
-            "or epochs=1."
-        )
+    epochs, indexable = _check_args(estimator, chunks, epochs)
     rng = check_random_state(random_state)
     kwargs = {}
     if is_classifier(estimator) and not hasattr(estimator, "classes_"):
@@ -168,6 +155,25 @@ def fit_chunks(
         estimator.__dict__.update(snapshot)
         raise
     return estimator
+
+
+def _check_args(estimator, chunks, epochs):
+    """``(epochs, whether chunks can be indexed)``; errors for bad arguments."""
+    if not hasattr(estimator, "partial_fit"):
+        raise TypeError(f"{type(estimator).__name__} has no partial_fit method.")
+    epochs = int(epochs)
+    if epochs < 1:
+        raise ValueError(f"epochs must be >= 1, got {epochs}.")
+    indexable = isinstance(chunks, Sequence) or (
+        hasattr(chunks, "__len__") and hasattr(chunks, "__getitem__")
+    )
+    if not indexable and epochs > 1 and iter(chunks) is chunks:
+        raise ValueError(
+            "chunks is a one-shot iterator (e.g. a generator), which cannot be "
+            f"read for {epochs} epochs; pass a sequence, a re-iterable object, "
+            "or epochs=1."
+        )
+    return epochs, indexable
 
 
 def _run(estimator, chunks, epochs, indexable, shuffle, rng, kwargs):

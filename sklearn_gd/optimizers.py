@@ -37,10 +37,10 @@ import functools
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 
 from . import _blas
+from ._component import Component, resolve
 
 __all__ = [
     "Optimizer",
@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 
-class Optimizer(BaseEstimator):
+class Optimizer(Component):
     """Base class of update rules."""
 
     _parameter_constraints: dict = {}
@@ -64,11 +64,6 @@ class Optimizer(BaseEstimator):
     #: How ``'auto'`` bounds the Lipschitz constant: ``'spectral'`` (power
     #: iterations) or ``'trace'`` (one pass; enough for a safe first step).
     lipschitz_bound = "spectral"
-
-    def validate(self):
-        """Check the arguments; errors name the optimizer class."""
-        self._validate_params()
-        return self
 
     def init_state(self, params):
         """A fresh state for parameters shaped like ``params``."""
@@ -496,12 +491,4 @@ OPTIMIZER_NAMES = tuple(_NAMES)
 def get_optimizer(optimizer):
     """Resolve a name (``'sgd'``, ``'momentum'``, ``'nesterov'``, ``'adam'``,
     ``'rmsprop'``, ``'adagrad'``, ``'bb'``) or an optimizer object."""
-    if isinstance(optimizer, str):
-        try:
-            return _NAMES[optimizer]()
-        except KeyError:
-            raise ValueError(
-                f"Unknown optimizer {optimizer!r}; expected one of {sorted(_NAMES)} "
-                "or an optimizer object."
-            ) from None
-    return optimizer
+    return resolve(optimizer, _NAMES, "optimizer")

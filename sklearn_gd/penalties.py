@@ -21,8 +21,9 @@ exact zeros.  ``prox`` is the full proximal operator of ``R``.
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
+
+from ._component import Component, resolve
 
 __all__ = ["Penalty", "L2", "L1", "ElasticNet", "get_penalty"]
 
@@ -38,7 +39,7 @@ def _soft_threshold(coef, threshold, out=None):
     return out
 
 
-class Penalty(BaseEstimator):
+class Penalty(Component):
     """Base class: ``R(w) = l1 * ||w||_1 + l2 * ||w||^2 / 2``.
 
     Subclasses define the weights ``l1_weight`` and ``l2_weight``.
@@ -58,11 +59,6 @@ class Penalty(BaseEstimator):
     def is_smooth(self):
         """Whether ``R`` is differentiable (no L1 part)."""
         return self.l1_weight == 0.0
-
-    def validate(self):
-        """Check the arguments; errors name the penalty class."""
-        self._validate_params()
-        return self
 
     def value(self, coef):
         """``R(coef)``."""
@@ -183,12 +179,4 @@ def get_penalty(penalty):
     """Resolve ``None``, ``'l2'``, ``'l1'``, ``'elasticnet'`` or an object."""
     if penalty is None:
         return _NoPenalty()
-    if isinstance(penalty, str):
-        try:
-            return _NAMES[penalty]()
-        except KeyError:
-            raise ValueError(
-                f"Unknown penalty {penalty!r}; expected one of {sorted(_NAMES)}, "
-                "None or a penalty object."
-            ) from None
-    return penalty
+    return resolve(penalty, _NAMES, "penalty")

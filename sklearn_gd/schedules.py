@@ -22,8 +22,9 @@ fitted (or by calling ``validate()``), with errors naming the schedule.
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from ._component import Component, resolve
 
 __all__ = [
     "Schedule",
@@ -62,7 +63,7 @@ def _out(values, scalar):
     return float(values) if scalar else values
 
 
-class Schedule(BaseEstimator):
+class Schedule(Component):
     """Base class of schedules.
 
     Subclasses implement ``_value(steps)`` on a float64 array of steps and
@@ -77,19 +78,6 @@ class Schedule(BaseEstimator):
         """Multiplier at global step ``step`` (int or array of ints)."""
         steps, scalar = _as_steps(step)
         return _out(self._value(steps), scalar)
-
-    def validate(self):
-        """Check the arguments against ``_parameter_constraints``.
-
-        Raises ``sklearn.utils._param_validation.InvalidParameterError`` naming
-        this schedule and the faulty argument.
-        """
-        self._validate_params()
-        self._check_consistency()
-        return self
-
-    def _check_consistency(self):
-        """Hook for checks that involve several arguments."""
 
     def _value(self, steps):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -751,14 +739,7 @@ def get_schedule(schedule):
     """
     if schedule is None:
         return Constant()
-    if isinstance(schedule, str):
-        try:
-            return SCHEDULE_NAMES[schedule]()
-        except KeyError:
-            raise ValueError(
-                f"Unknown schedule {schedule!r}; expected one of "
-                f"{sorted(SCHEDULE_NAMES)} or a schedule object."
-            ) from None
+    schedule = resolve(schedule, SCHEDULE_NAMES, "schedule")
     if not callable(schedule):
         raise TypeError(f"A schedule must be callable, got {schedule!r}.")
     return schedule
