@@ -1,9 +1,9 @@
-"""Full-batch gradient descent on dask arrays (data parallel, optional).
+"""Dask arrays behind the rows protocol (full batches, data parallel, optional).
 
 ``fit`` on a ``dask.array`` chunked by rows keeps ``X`` where its blocks are
 (the workers of a ``dask.distributed`` cluster when a client is active,
 otherwise dask's local scheduler): the blocks are persisted once, and every
-pass the engine needs (the gradient of each iteration, the power iterations of
+pass a solver needs (the gradient of each iteration, the power iterations of
 ``learning_rate='auto'``) is one task per block returning its sums; the
 client adds them in a fixed binary tree, so the result does not depend on
 which worker finishes first.  Only the target (``n`` values), the sample weights and the

@@ -44,6 +44,16 @@ def add_sums(a, b):
     return a + b
 
 
+def _add_into(a, b):
+    """``a + b``, written into ``a``'s arrays."""
+    if isinstance(a, tuple):
+        return tuple(_add_into(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        a += b
+        return a
+    return a + b
+
+
 def max_parts(a, b):
     """Element-wise maximum for numbers, arrays and tuples of them."""
     if isinstance(a, tuple):
@@ -114,7 +124,8 @@ class ArrayRows(Rows):
             Y = self._Yf
         if X.shape[0] <= R:
             return func(X, Y, sw, *args)
-        combine = combiner(reduce)
+        # block functions return fresh arrays: sums accumulate in place
+        combine = _add_into if reduce == "sum" else combiner(reduce)
         total = None
         for r0 in range(0, X.shape[0], R):
             swb = None if sw is None else sw[r0 : r0 + R]

@@ -11,11 +11,18 @@ carries its shape (``l1_ratio``).  The objective's penalty term is
 The intercept is never penalised (penalties never see it).  For a matrix of
 coefficients (several classes) the norms are taken over all entries.
 
-How the training engine applies a penalty: the smooth (L2) part is added to
-the gradient (``gradient``) before the optimizer's update, like torch's
-``weight_decay``; the L1 part is applied after the update as a proximal
-soft-threshold step (``prox_l1`` with ``step = lr_t * alpha``), which yields
-exact zeros.  ``prox`` is the full proximal operator of ``R``.
+How gradient descent applies a penalty: for these built-in penalties the
+smooth (L2) part is added to the gradient (``gradient``) before the
+optimizer's update, like torch's ``weight_decay``, and the L1 part is applied
+after the update as a proximal soft-threshold step (``prox_l1`` with
+``step = lr_t * alpha``), which yields exact zeros.  ``prox`` is the full
+proximal operator of ``R``.
+
+The protocol is just ``value(coef)`` and ``prox(coef, step)``: any other
+object with those two methods (or a subclass of :class:`Penalty` that
+overrides ``prox``) is applied through its own ``prox(coef, lr_t * alpha)``
+after every update.  Define ``is_smooth = True`` and ``gradient(coef)`` as
+well to use it with ``solver='tnc'``.
 """
 
 from numbers import Real
