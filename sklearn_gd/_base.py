@@ -45,6 +45,11 @@ OPTIMIZER_CONSTRAINT = [
 ]
 
 
+def _same(a, b):
+    """Whether two components have the same class and parameters."""
+    return type(a) is type(b) and repr(a.get_params()) == repr(b.get_params())
+
+
 class _BaseGD(BaseEstimator):
     """Validate -> build the problem -> start or resume -> solve -> store."""
 
@@ -254,35 +259,43 @@ class _BaseGD(BaseEstimator):
 
     # ------------------------------------------------------------ the start
     def _start(self, n_features, n_outputs, dtype, classes, *, incremental, resume):
-        """Components, parameters and counters to start (or resume) from."""
-        if resume:  # partial_fit after fit/partial_fit: continue everything
-            return SimpleNamespace(
-                penalty=self.penalty_,
-                schedule=copy.deepcopy(self.schedule_),
-                optimizer=self.optimizer_,
-                loss=self._loss_object(classes),
-                opt_state=copy.deepcopy(self.optimizer_state_),
-                theta=self._theta(n_features, n_outputs, dtype),
-                t=self.t_,
-                lr=self.learning_rate_,
-                rng=copy.deepcopy(self._rng),  # continues the shuffling stream
-            )
+        """Components, parameters and counters to start (or resume) from.
+
+        Every parameter is read on every call (as scikit-learn does), also by
+        a ``partial_fit`` that resumes: what continues is the state -- the
+        step count ``t_``, the optimizer state (while the optimizer's class is
+        unchanged), a plateau schedule's state (while its parameters are),
+        the resolved ``'auto'`` step size and the shuffling stream.
+        """
         penalty, schedule, optimizer, loss = self._components(classes)
-        self._check_solver(penalty, loss)
-        if self.warm_start and hasattr(self, "coef_") and not incremental:
+        if resume:
             theta = self._theta(n_features, n_outputs, dtype)
+            opt_state = optimizer.init_state(theta)
+            if type(optimizer) is type(self.optimizer_):
+                opt_state = copy.deepcopy(self.optimizer_state_)
+            if getattr(schedule, "stateful", False) and _same(schedule, self.schedule_):
+                schedule = copy.deepcopy(self.schedule_)
+            lr = self.learning_rate_ if self.learning_rate == "auto" else None
+            t, rng = self.t_, copy.deepcopy(self._rng)
         else:
-            theta = np.zeros((n_features + int(self.fit_intercept), n_outputs), dtype)
+            self._check_solver(penalty, loss)
+            if self.warm_start and hasattr(self, "coef_") and not incremental:
+                theta = self._theta(n_features, n_outputs, dtype)
+            else:
+                shape = (n_features + int(self.fit_intercept), n_outputs)
+                theta = np.zeros(shape, dtype)
+            opt_state = optimizer.init_state(theta)
+            lr, t, rng = None, 0, check_random_state(self.random_state)
         return SimpleNamespace(
             penalty=penalty,
             schedule=schedule,
             optimizer=optimizer,
             loss=loss,
-            opt_state=optimizer.init_state(theta),
+            opt_state=opt_state,
             theta=theta,
-            t=0,
-            lr=None,
-            rng=check_random_state(self.random_state),
+            t=t,
+            lr=lr,
+            rng=rng,
         )
 
     def _theta(self, n_features, n_outputs, dtype):
@@ -337,6 +350,12 @@ class _BaseGD(BaseEstimator):
             raise
 
     def _fit_unsafe(self, X, y, sample_weight, *, incremental, classes=None):
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "early_stopping=True needs a validation split of the whole data, "
+                "which partial_fit does not see; use fit, or early_stopping=False "
+                "(as scikit-learn's SGD)."
+            )
         first_call = not incremental or not hasattr(self, "coef_")
         resume = incremental and not first_call
         X, y, sw, Y, classes = self._prepare_data(
@@ -358,7 +377,8 @@ class _BaseGD(BaseEstimator):
         problem = Problem(
             rows, start.loss, start.penalty, self.alpha, self.fit_intercept
         )
-        solver = self._solver(problem, start, incremental)
+        with np.errstate(all="ignore"):  # non-finite values are checked, not raised
+            solver = self._solver(problem, start, incremental)
         monitor = Monitor(
             tol=None if incremental else self.tol,
             n_iter_no_change=self.n_iter_no_change,
@@ -366,13 +386,14 @@ class _BaseGD(BaseEstimator):
             schedule=start.schedule,
             verbose=self.verbose,
         )
-        result = solver.solve(
-            problem,
-            start.theta,
-            max_iter=1 if incremental else self.max_iter,
-            monitor=monitor,
-            t0=start.t,
-        )
+        with np.errstate(all="ignore"):
+            result = solver.solve(
+                problem,
+                start.theta,
+                max_iter=1 if incremental else self.max_iter,
+                monitor=monitor,
+                t0=start.t,
+            )
         # Only now, with a finite result, change the estimator.
         self._store(result, start, n_features, classes, append=resume)
         if not incremental and self.tol is not None and not result.converged:
@@ -407,10 +428,8 @@ class _BaseGD(BaseEstimator):
             return  # TNC's own rule; its result is the comparison reference
         if self.solver == "cg":
             what = f"solver='cg': maximum number of iterations ({self.max_iter})"
-        elif self.max_iter > 1:
-            what = f"Maximum number of epochs ({self.max_iter})"
         else:
-            return
+            what = f"Maximum number of epochs ({self.max_iter})"
         warnings.warn(
             f"{what} reached before convergence. Consider increasing max_iter or tol.",
             ConvergenceWarning,

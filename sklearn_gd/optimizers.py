@@ -140,9 +140,9 @@ class Momentum(Optimizer):
         ``dampening=momentum`` gives the moving-average form
         ``v = m v + (1 - m) g``.
     nesterov : bool, default=False
-        Nesterov's look-ahead direction ``g + momentum * v``.  (torch refuses
-        ``nesterov`` with a non-zero dampening; here the equations are simply
-        applied as written.)
+        Nesterov's look-ahead direction ``g + momentum * v``.  As in torch,
+        it requires ``momentum > 0`` and ``dampening=0`` (``ValueError``
+        otherwise).
 
     See Also
     --------
@@ -169,6 +169,14 @@ class Momentum(Optimizer):
         self.momentum = momentum
         self.dampening = dampening
         self.nesterov = nesterov
+
+    def _check_consistency(self):
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError(
+                "Nesterov momentum requires a momentum > 0 and zero dampening "
+                f"(as torch.optim.SGD), got momentum={self.momentum}, "
+                f"dampening={self.dampening}."
+            )
 
     def init_state(self, params):
         return {"step": 0, "velocity": None}

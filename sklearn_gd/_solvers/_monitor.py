@@ -73,7 +73,10 @@ class Monitor:
         the objective (early stopping).
     schedule : schedule or None
         A stateful schedule (``ReduceLROnPlateau``) observes the monitored
-        value after every iteration.
+        value after every iteration, and the stopping rule waits for it: while
+        its ``factor_`` can still fall (above ``max(min_factor, 1e-6)``) a
+        plateau lowers the step instead of ending the run, as scikit-learn's
+        ``learning_rate='adaptive'`` does.
     verbose : int
     """
 
@@ -140,8 +143,14 @@ class Monitor:
         if self.verbose:
             self._print(objective, step_size, t)
         if self.tol is not None and self.stall >= self.n_iter_no_change:
-            self.converged = True
+            self.converged = not self._schedule_can_reduce()
         return self.converged
+
+    def _schedule_can_reduce(self):
+        if self.schedule is None:
+            return False
+        floor = max(float(getattr(self.schedule, "min_factor", 0.0)), 1e-6)
+        return float(getattr(self.schedule, "factor_", 0.0)) > floor
 
     def _print(self, objective, step_size, t):
         extra = ""
