@@ -45,6 +45,24 @@ OPTIMIZER_CONSTRAINT = [
 ]
 
 
+def _warn_if_rising(curve, learning_rate):
+    """Warn when the run ended above where it started (a step far too large
+    that the divergence guard did not catch)."""
+    if len(curve) < 2 or not curve[-1] > 1.01 * curve[0] + 1e-12:
+        return
+    step = (
+        ""
+        if not np.isfinite(learning_rate)
+        else f" with learning_rate={learning_rate:.6g}"
+    )
+    warnings.warn(
+        f"The objective rose from {curve[0]:.6g} to {curve[-1]:.6g} during the "
+        f"fit{step}: the result is worse than the start. Use a smaller "
+        "learning_rate or learning_rate='auto'.",
+        ConvergenceWarning,
+    )
+
+
 def _same(a, b):
     """Whether two components have the same class and parameters."""
     return type(a) is type(b) and repr(a.get_params()) == repr(b.get_params())
@@ -398,6 +416,8 @@ class _BaseGD(BaseEstimator):
         self._store(result, start, n_features, classes, append=resume)
         if not incremental and self.tol is not None and not result.converged:
             self._warn_not_converged()
+        if not incremental:
+            _warn_if_rising(result.loss_curve, start.lr)
         return self
 
     def _store(self, result, start, n_features, classes, *, append):
@@ -422,6 +442,8 @@ class _BaseGD(BaseEstimator):
         self.loss_curve_ = result.loss_curve
         self.learning_rate_curve_ = result.learning_rate_curve
         self.validation_scores_ = result.validation_scores
+        self.best_validation_score_ = result.best_validation_score
+        self.best_epoch_ = result.best_epoch
 
     def _warn_not_converged(self):
         if self.solver == "tnc":

@@ -117,7 +117,8 @@ class GDRegressor(_BaseGDRegressor):
         Ten epochs (as scikit-learn's MLP): with momentum the objective is not
         monotone, and a shorter patience stops in the first overshoot.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop on its R^2.
+        Hold out ``validation_fraction`` of the data, stop on its R^2 and keep
+        the parameters of the best-scoring epoch.
     validation_fraction : float, default=0.1
     shuffle : bool or 'batch', default=True
         Mini-batches only.  ``True``: a fresh permutation of the rows every
@@ -166,6 +167,12 @@ class GDRegressor(_BaseGDRegressor):
         Step size of the last update of each epoch.
     validation_scores_ : ndarray or None
         Validation R^2 per epoch when ``early_stopping``.
+    best_validation_score_ : float or None
+        With ``early_stopping``: the best validation score; ``coef_`` and
+        ``intercept_`` are the parameters of that epoch (as
+        ``MLPRegressor``), not of the last one.
+    best_epoch_ : int or None
+        The 1-based epoch whose parameters are kept (``early_stopping``).
     learning_rate_ : float
         The resolved base step size.
     penalty_, schedule_, optimizer_ : objects

@@ -97,3 +97,43 @@ def test_classifier_partial_fit_after_set_params_keeps_its_classes():
     est.set_params(alpha=0.01)
     est.partial_fit(X[:50], yc[:50])
     assert list(est.classes_) == [0, 1, 2]
+
+
+# ------------------------------------------------- early stopping, no garbage
+@pytest.mark.parametrize("Est", [MomentumSGDClassifier, GDRegressor])
+def test_early_stopping_keeps_the_best_weights(Est):
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+    from sklearn.utils import check_random_state
+
+    X, y = make_classification(600, 8, flip_y=0.2, random_state=0)
+    if Est is GDRegressor:
+        y = X @ np.arange(8.0) + 3 * np.random.RandomState(1).normal(size=600)
+    params = dict(early_stopping=True, random_state=3, max_iter=300)
+    if Est is GDRegressor:
+        params.update(learning_rate=0.05, optimizer="momentum", n_iter_no_change=3)
+    est = Est(**params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    # the documented split: a seed drawn from random_state, then a
+    # (stratified for classifiers) ShuffleSplit of validation_fraction
+    seed = check_random_state(3).randint(np.iinfo(np.int32).max)
+    cv = StratifiedShuffleSplit if Est is MomentumSGDClassifier else ShuffleSplit
+    _, val = next(cv(test_size=0.1, random_state=seed).split(X, y))
+    assert est.score(X[val], y[val]) == est.best_validation_score_
+    assert est.best_validation_score_ == est.validation_scores_.max()
+    first_best = int(np.argmax(est.validation_scores_)) + 1
+    assert est.best_epoch_ == first_best < est.n_iter_  # not the last epoch
+    assert GDRegressor(max_iter=3, tol=None).fit(X, y).best_epoch_ is None
+
+
+def test_a_fit_that_ends_above_its_start_warns():
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.warns(ConvergenceWarning, match="objective rose.*learning_rate=1e"):
+        GDRegressor(learning_rate=1e6, optimizer="adam").fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an ordinary fit says nothing of the kind
+        GDRegressor(tol=None, max_iter=50).fit(X, y)

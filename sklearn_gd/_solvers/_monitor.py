@@ -37,6 +37,10 @@ class SolverResult:
         One entry per iteration (NaN step sizes for solvers without one).
     validation_scores : ndarray or None
         One per iteration when a score function was monitored.
+    best_validation_score, best_epoch : float or None, int or None
+        With a score function: the best score and the (1-based) iteration
+        whose parameters ``theta`` then holds (the best ones, as
+        ``MLPClassifier`` keeps them).
     converged : bool
         The stopping rule was met before ``max_iter``.
     """
@@ -49,11 +53,15 @@ class SolverResult:
         self.learning_rate_curve = np.asarray(
             monitor.learning_rate_curve, dtype=np.float64
         )
-        self.validation_scores = (
-            None
-            if monitor.score_fn is None
-            else np.asarray(monitor.validation_scores, dtype=np.float64)
-        )
+        self.validation_scores = self.best_validation_score = self.best_epoch = None
+        if monitor.score_fn is not None:
+            self.validation_scores = np.asarray(
+                monitor.validation_scores, dtype=np.float64
+            )
+            if monitor.best_theta is not None:
+                self.theta = monitor.best_theta.reshape(theta.shape)
+                self.best_validation_score = monitor.best_score
+                self.best_epoch = monitor.best_iter
         self.converged = bool(converged)
 
 
@@ -70,7 +78,8 @@ class Monitor:
     n_iter_no_change : int
     score_fn : callable or None
         ``score_fn(theta) -> float`` (higher is better), monitored instead of
-        the objective (early stopping).
+        the objective (early stopping); the result then holds the parameters
+        of the best-scoring iteration.
     schedule : schedule or None
         A stateful schedule (``ReduceLROnPlateau``) observes the monitored
         value after every iteration, and the stopping rule waits for it: while
@@ -89,6 +98,7 @@ class Monitor:
         self.loss_curve, self.learning_rate_curve = [], []
         self.validation_scores = []
         self.best, self.stall, self.converged = np.inf, 0, False
+        self.best_score, self.best_theta, self.best_iter = -np.inf, None, None
         self.reference = 0.0
         self.label, self.advice = "Epoch", ""
         self._start = time.time()
@@ -128,8 +138,12 @@ class Monitor:
         self.loss_curve.append(objective)
         self.learning_rate_curve.append(float(step_size))
         if self.score_fn is not None:
-            value = -float(self.score_fn(theta))  # lower is better below
-            self.validation_scores.append(-value)
+            score = float(self.score_fn(theta))
+            self.validation_scores.append(score)
+            if score > self.best_score:  # keep the best parameters
+                self.best_score, self.best_iter = score, len(self.loss_curve)
+                self.best_theta = np.array(theta, dtype=theta.dtype, copy=True)
+            value = -score  # lower is better below
         else:
             value = objective
         if self.tol is not None:

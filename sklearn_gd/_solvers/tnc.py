@@ -57,7 +57,7 @@ class TNC:
         def callback(xk):
             same = last["x"] is not None and np.array_equal(xk, last["x"])
             f = last["f"] if same else fun(np.array(xk, dtype=np.float64))[0]
-            monitor(f, xk)  # TNC stops by its own rule, not the monitor's
+            monitor(f, xk.reshape(shape))  # TNC stops by its own rule
 
         gtol = 1e-12 if self.tol is None else 1e-6 * float(self.tol)
         options = {"maxfun": max(100, 10 * int(max_iter))}
