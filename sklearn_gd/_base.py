@@ -415,7 +415,7 @@ class _BaseGD(BaseEstimator):
         # Only now, with a finite result, change the estimator.
         self._store(result, start, n_features, classes, append=resume)
         if not incremental and self.tol is not None and not result.converged:
-            self._warn_not_converged()
+            self._warn_not_converged(result)
         if not incremental:
             _warn_if_rising(result.loss_curve, start.lr)
         return self
@@ -445,15 +445,22 @@ class _BaseGD(BaseEstimator):
         self.best_validation_score_ = result.best_validation_score
         self.best_epoch_ = result.best_epoch
 
-    def _warn_not_converged(self):
+    def _warn_not_converged(self, result):
         if self.solver == "tnc":
             return  # TNC's own rule; its result is the comparison reference
         if self.solver == "cg":
             what = f"solver='cg': maximum number of iterations ({self.max_iter})"
         else:
             what = f"Maximum number of epochs ({self.max_iter})"
+        how_far = ""
+        if np.isfinite(result.optimality):
+            how_far = (
+                f" The gradient norm is still {result.optimality:.2g} times its "
+                f"starting value (tol={self.tol:g})."
+            )
         warnings.warn(
-            f"{what} reached before convergence. Consider increasing max_iter or tol.",
+            f"{what} reached before convergence.{how_far} Consider increasing "
+            "max_iter or tol.",
             ConvergenceWarning,
         )
 

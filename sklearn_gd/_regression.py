@@ -111,11 +111,20 @@ class GDRegressor(_BaseGDRegressor):
     max_iter : int, default=1000
         Maximum number of epochs.
     tol : float or None, default=1e-4
-        Stop when the epoch objective has not improved by ``tol`` (absolute)
-        for ``n_iter_no_change`` epochs; ``None`` disables.
+        Full batch (``batch_size=None``, ``solver='gd'`` or ``'cg'``): stop
+        when the norm of the gradient mapping (the gradient for smooth
+        objectives; ``(w - prox(w - eta g, eta)) / eta`` with ``eta`` the base
+        step for L1 parts) at the iterate an epoch starts from is at most
+        ``tol`` times its value at the start of the fit -- scale-free, the
+        same meaning for every problem and loss.  Mini-batches and
+        ``early_stopping``: stop when the epoch objective (validation score)
+        has not improved by ``tol`` (absolute) for ``n_iter_no_change``
+        epochs.  ``solver='tnc'``: TNC's ``gtol = 1e-6 * tol``.  ``None``
+        disables.
     n_iter_no_change : int, default=10
-        Ten epochs (as scikit-learn's MLP): with momentum the objective is not
-        monotone, and a shorter patience stops in the first overshoot.
+        Patience of the mini-batch and early-stopping rule.  Ten epochs (as
+        scikit-learn's MLP): with momentum the objective is not monotone,
+        and a shorter patience stops in the first overshoot.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data, stop on its R^2 and keep
         the parameters of the best-scoring epoch.

@@ -224,9 +224,33 @@ def test_loss_curve_is_the_objective_full_batch():
     assert est.loss_curve_[0] == pytest.approx(0.5 * np.mean(y**2), rel=1e-12)
 
 
-def test_tol_stops_like_scikit_learn():
+def _ridge_gradient(X, y, alpha, coef, intercept):
+    r = X @ coef + intercept - y
+    return np.r_[X.T @ r / len(y) + alpha * coef, r.mean()]
+
+
+def test_full_batch_tol_is_the_relative_gradient_norm():
     X, y = _regression()
-    est = GDRegressor(tol=1e-3, n_iter_no_change=3, max_iter=1000).fit(X, y)
+    alpha = 0.01
+    g0 = np.linalg.norm(_ridge_gradient(X, y, alpha, np.zeros(X.shape[1]), 0.0))
+    n_iters = []
+    for tol in (1e-2, 1e-4, 1e-6):
+        est = GDRegressor(alpha=alpha, tol=tol, max_iter=5000).fit(X, y)
+        g = np.linalg.norm(_ridge_gradient(X, y, alpha, est.coef_, est.intercept_))
+        # the rule holds at the iterate the last epoch started from; a gradient
+        # step at 1/L does not increase the gradient norm on a quadratic
+        assert g <= tol * g0
+        n_iters.append(est.n_iter_)
+    assert n_iters[0] < n_iters[1] < n_iters[2] < 5000  # a looser tol stops sooner
+    # the same rule whatever the scale of the target: y * 1000 stops alike
+    scaled = GDRegressor(alpha=alpha, tol=1e-4, max_iter=5000).fit(X, 1000 * y)
+    assert scaled.n_iter_ == pytest.approx(n_iters[1], abs=1)
+
+
+def test_mini_batch_tol_stops_like_scikit_learn():
+    X, y = _regression()
+    est = MomentumSGDRegressor(tol=1e-3, n_iter_no_change=3, random_state=0)
+    est.fit(X, y)
     assert est.n_iter_ < 1000
     curve = est.loss_curve_
     best = np.minimum.accumulate(curve)

@@ -41,6 +41,9 @@ class SolverResult:
         With a score function: the best score and the (1-based) iteration
         whose parameters ``theta`` then holds (the best ones, as
         ``MLPClassifier`` keeps them).
+    optimality : float
+        Full batches: the last norm of the gradient mapping relative to its
+        start (NaN otherwise).
     converged : bool
         The stopping rule was met before ``max_iter``.
     """
@@ -62,6 +65,7 @@ class SolverResult:
                 self.theta = monitor.best_theta.reshape(theta.shape)
                 self.best_validation_score = monitor.best_score
                 self.best_epoch = monitor.best_iter
+        self.optimality = float(monitor.optimality)
         self.converged = bool(converged)
 
 
@@ -71,10 +75,15 @@ class Monitor:
     Parameters
     ----------
     tol : float or None
-        Stop when the monitored value has not improved by more than ``tol``
-        for ``n_iter_no_change`` consecutive iterations: the objective must
-        fall below ``best - tol``, a validation score rise above
-        ``best + tol``.  ``None`` never stops.
+        Full batches (an ``optimality`` given at every call, no score
+        function): stop as soon as the norm of the gradient mapping at the
+        iterate an iteration started from is at most ``tol`` times its value
+        at the start of the run -- scale-free, the same ``tol`` on every
+        problem and loss.  Otherwise (mini-batches, early stopping): stop when
+        the monitored value has not improved by more than ``tol`` for
+        ``n_iter_no_change`` consecutive iterations: the objective must fall
+        below ``best - tol``, a validation score rise above ``best + tol``.
+        ``None`` never stops.
     n_iter_no_change : int
     score_fn : callable or None
         ``score_fn(theta) -> float`` (higher is better), monitored instead of
@@ -99,6 +108,8 @@ class Monitor:
         self.validation_scores = []
         self.best, self.stall, self.converged = np.inf, 0, False
         self.best_score, self.best_theta, self.best_iter = -np.inf, None, None
+        self.optimality0 = None
+        self.optimality = np.nan  # the last relative gradient-mapping norm
         self.reference = 0.0
         self.label, self.advice = "Epoch", ""
         self._start = time.time()
@@ -131,8 +142,12 @@ class Monitor:
         if not np.all(np.isfinite(theta)):
             raise self.diverged("the coefficients are not finite")
 
-    def __call__(self, objective, theta, step_size=np.nan, t=None):
-        """Record one iteration; return True when the stopping rule is met."""
+    def __call__(self, objective, theta, step_size=np.nan, t=None, optimality=None):
+        """Record one iteration; return True when the stopping rule is met.
+
+        ``optimality``: the norm of the gradient mapping at the iterate the
+        iteration started from (full-batch solvers).
+        """
         objective = float(objective)
         self.check(objective, theta)
         self.loss_curve.append(objective)
@@ -146,6 +161,11 @@ class Monitor:
             value = -score  # lower is better below
         else:
             value = objective
+        if optimality is not None:
+            if self.optimality0 is None:
+                self.optimality0 = float(optimality)
+            ref = self.optimality0
+            self.optimality = float(optimality) / ref if ref > 0 else 0.0
         if self.tol is not None:
             self.stall = self.stall + 1 if value > self.best - self.tol else 0
         self.best = min(self.best, value)
@@ -156,7 +176,11 @@ class Monitor:
                 self.schedule.observe(value)
         if self.verbose:
             self._print(objective, step_size, t)
-        if self.tol is not None and self.stall >= self.n_iter_no_change:
+        if self.tol is None:
+            return False
+        if optimality is not None and self.score_fn is None:
+            self.converged = self.optimality <= self.tol
+        elif self.stall >= self.n_iter_no_change:
             self.converged = not self._schedule_can_reduce()
         return self.converged
 
@@ -168,6 +192,8 @@ class Monitor:
 
     def _print(self, objective, step_size, t):
         extra = ""
+        if np.isfinite(self.optimality):
+            extra = f", relative gradient={self.optimality:.3g}"
         if self.score_fn is not None:
             extra = f", validation score={self.validation_scores[-1]:.6g}"
         if np.isfinite(step_size):

@@ -15,9 +15,10 @@ evaluation of gradient descent costs, and the scores are never recomputed.
   iterations in exact arithmetic), then secant steps on ``phi'`` inside a
   bracket until the strong Wolfe conditions hold (``c1 = 1e-4``,
   ``c2 = 0.1``).
-* Stopping: the monitor's rule (as gradient descent), ``max_iter``
-  iterations, and when the line search can no longer decrease the objective
-  (converged to rounding).
+* Stopping: the monitor's rule (as full-batch gradient descent: the
+  gradient norm relative to its start), ``max_iter`` iterations, and when
+  the line search can no longer decrease the objective (converged to
+  rounding).
 
 Smooth objectives with the built-in penalties only (the estimator checks),
 in-memory rows.  Works in ``X``'s dtype (float32 data are not up-cast).
@@ -151,7 +152,8 @@ class ConjugateGradient:
                 g_prev, g = g, gradient(G, theta[:d])
                 n_grad += 1
                 # as gradient descent: the objective at the start of the iteration
-                stop = monitor(f, theta)
+                optimality = float(np.sqrt(np.vdot(g_prev, g_prev)))
+                stop = monitor(f, theta, optimality=optimality)
                 monitor.check(f_new, theta)
                 f = f_new
                 if stop:

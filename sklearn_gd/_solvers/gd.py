@@ -94,12 +94,15 @@ class GradientDescent:
                     )
                     lrs = lrs.tolist()
                     penalty = problem.terms.value(theta[: problem.d])
+                    optimality = None  # mini-batches: the objective rule
                     if full_batch:
-                        lsum = stepper.full_step(lrs[0]) * S
+                        f, optimality = stepper.full_step(lrs[0], self.learning_rate)
+                        lsum = f * S
                     else:
                         lsum = _epoch(stepper.step, stream.epoch(), lrs, sw_mean)
                     t += n_batches
-                    if monitor(lsum / S + penalty, theta, lrs[-1], t=t):
+                    obj = lsum / S + penalty
+                    if monitor(obj, theta, lrs[-1], t=t, optimality=optimality):
                         break
         finally:
             if stream is not None:
@@ -148,21 +151,40 @@ class _Stepper:
     def step(self, Xb, Yb, swb, norm, lr):
         """Update ``theta`` on one batch; return the batch's weighted loss sum."""
         lsum = self.gradient(Xb, Yb, swb, norm)
+        self._add_l2()
         self._apply(lr)
         return lsum
 
-    def full_step(self, lr):
-        """Update ``theta`` on all rows; return the mean weighted loss."""
+    def full_step(self, lr, eta):
+        """Update ``theta`` on all rows; return the mean weighted loss and the
+        norm of the gradient mapping at ``theta`` before the update."""
         f, grad = self.problem.loss_grad(self.theta)
         self.grad[...] = grad
+        self._add_l2()
+        optimality = self._mapping_norm(eta)
         self._apply(lr)
-        return f
+        return f, optimality
 
-    def _apply(self, lr):
+    def _add_l2(self):
         if self.l2_axpy is not None:
             self.l2_axpy()
         elif self.l2:
             self.gW += self.l2 * self.W
+
+    def _mapping_norm(self, eta):
+        """``||G_eta(theta)||``: the gradient when the objective is smooth,
+        ``(W - prox(W - eta gW, eta)) / eta`` for the coefficients otherwise."""
+        grad = self.grad
+        if self.prox is None:
+            return float(np.sqrt(np.vdot(grad, grad)))
+        W = self.W
+        moved = W - eta * self.gW
+        self.prox(moved, eta)
+        mapped = float(np.vdot(W - moved, W - moved)) / eta**2
+        rest = grad[W.shape[0] :]
+        return float(np.sqrt(mapped + np.vdot(rest, rest)))
+
+    def _apply(self, lr):
         if self.clip_norm is not None:
             grad = self.grad
             gnorm = float(np.sqrt(np.vdot(grad, grad)))
