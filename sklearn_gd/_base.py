@@ -100,6 +100,7 @@ class _BaseGD(BaseEstimator):
         "solver": [StrOptions({"gd", "tnc", "cg"})],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        "average": [Interval(Integral, 1, None, closed="left"), "boolean"],
     }
 
     def __sklearn_tags__(self):
@@ -286,8 +287,10 @@ class _BaseGD(BaseEstimator):
         the resolved ``'auto'`` step size and the shuffling stream.
         """
         penalty, schedule, optimizer, loss = self._components(classes)
+        average_state = None
         if resume:
             theta = self._theta(n_features, n_outputs, dtype)
+            average_state = copy.deepcopy(getattr(self, "_average_state", None))
             opt_state = optimizer.init_state(theta)
             if type(optimizer) is type(self.optimizer_):
                 opt_state = copy.deepcopy(self.optimizer_state_)
@@ -314,9 +317,17 @@ class _BaseGD(BaseEstimator):
             t=t,
             lr=lr,
             rng=rng,
+            average_state=average_state,
         )
 
     def _theta(self, n_features, n_outputs, dtype):
+        """The parameters to continue from: the last iterate (not the average)."""
+        iterate = getattr(self, "_iterate", None)
+        if iterate is not None and iterate.shape == (
+            n_features + int(self.fit_intercept),
+            n_outputs,
+        ):
+            return iterate.astype(dtype, copy=True)
         return theta_from_coef(
             self.coef_,
             self.intercept_,
@@ -341,6 +352,11 @@ class _BaseGD(BaseEstimator):
                 start.lr = auto_learning_rate(
                     problem, self.batch_size, start.optimizer, scale
                 )
+        average = None
+        if self.average is not False:
+            average = 1 if self.average is True else int(self.average)
+        if average is not None and start.average_state is None:
+            start.average_state = {"avg": None, "count": 0}
         return GradientDescent(
             optimizer=start.optimizer,
             opt_state=start.opt_state,
@@ -350,6 +366,8 @@ class _BaseGD(BaseEstimator):
             shuffle=self.shuffle,
             clip_norm=self.clip_norm,
             rng=start.rng,
+            average=average,
+            average_state=start.average_state,
         )
 
     # ------------------------------------------------------------------- fit
@@ -424,6 +442,10 @@ class _BaseGD(BaseEstimator):
         """The fitted attributes, the same way for every solver."""
         self._rng = start.rng
         self._store_coef(*coef_from_theta(result.theta, n_features, self.fit_intercept))
+        averaging = start.average_state is not None
+        separate = averaging and result.iterate is not result.theta
+        self._iterate = result.iterate.copy() if separate else None
+        self._average_state = start.average_state
         self._set_classes(classes)
         self.learning_rate_ = start.lr
         self.penalty_, self.schedule_ = start.penalty, start.schedule

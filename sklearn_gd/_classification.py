@@ -262,6 +262,7 @@ default='log_loss'
         solver="gd",
         warm_start=False,
         verbose=0,
+        average=False,
         class_weight=None,
     ):
         self.loss = loss
@@ -283,6 +284,7 @@ default='log_loss'
         self.solver = solver
         self.warm_start = warm_start
         self.verbose = verbose
+        self.average = average
         self.class_weight = class_weight
 
 
@@ -347,6 +349,7 @@ class MomentumSGDClassifier(_BaseGDClassifier):
         solver="gd",
         warm_start=False,
         verbose=0,
+        average=False,
         class_weight=None,
     ):
         self.loss = loss
@@ -370,4 +373,5 @@ class MomentumSGDClassifier(_BaseGDClassifier):
         self.solver = solver
         self.warm_start = warm_start
         self.verbose = verbose
+        self.average = average
         self.class_weight = class_weight

@@ -153,6 +153,13 @@ class GDRegressor(_BaseGDRegressor):
         Start ``fit`` from the previous ``coef_`` / ``intercept_``.
     verbose : int, default=0
         Print one line per epoch.
+    average : bool or int, default=False
+        Averaged SGD (scikit-learn's ``average``): ``True`` averages the
+        iterates after every update from the first on, an int ``a`` from
+        update number ``a`` on; ``coef_``, ``intercept_``, predictions and
+        early-stopping scores use the average, while training (``partial_fit``,
+        ``warm_start``) continues from the last iterate.  Gradient descent
+        only (``solver='gd'`` and ``partial_fit``); CG and TNC ignore it.
     epsilon : float, default=0.1
         Width of ``'huber'`` and ``'epsilon_insensitive'``.
 
@@ -236,6 +243,7 @@ class GDRegressor(_BaseGDRegressor):
         solver="gd",
         warm_start=False,
         verbose=0,
+        average=False,
         epsilon=0.1,
     ):
         self.loss = loss
@@ -257,6 +265,7 @@ class GDRegressor(_BaseGDRegressor):
         self.solver = solver
         self.warm_start = warm_start
         self.verbose = verbose
+        self.average = average
         self.epsilon = epsilon
 
 
@@ -324,6 +333,7 @@ class MomentumSGDRegressor(_BaseGDRegressor):
         solver="gd",
         warm_start=False,
         verbose=0,
+        average=False,
         epsilon=0.1,
     ):
         self.loss = loss
@@ -347,4 +357,5 @@ class MomentumSGDRegressor(_BaseGDRegressor):
         self.solver = solver
         self.warm_start = warm_start
         self.verbose = verbose
+        self.average = average
         self.epsilon = epsilon

@@ -32,6 +32,8 @@ ESTIMATORS = [
     GDClassifier(solver="tnc"),
     GDRegressor(solver="cg", loss="huber"),
     GDClassifier(solver="cg"),
+    GDClassifier(average=True),
+    MomentumSGDRegressor(average=5, random_state=0),
 ]
 
 SAMPLE_WEIGHT_CHECKS = {

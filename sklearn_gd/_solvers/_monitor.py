@@ -26,6 +26,10 @@ class SolverResult:
     Attributes
     ----------
     theta : ndarray of shape (n_features + fit_intercept, k)
+        The model's parameters (averaged, or the best-scoring ones, when
+        asked for).
+    iterate : ndarray
+        The solver's last iterate, from which training continues.
     n_iter : int
         Epochs (gradient descent) or iterations (CG, TNC).
     t : int
@@ -50,6 +54,7 @@ class SolverResult:
 
     def __init__(self, theta, *, n_iter, t, n_grad_evals, monitor, converged):
         self.theta = theta
+        self.iterate = theta  # the last iterate (differs when averaging)
         self.n_iter, self.t = int(n_iter), int(t)
         self.n_grad_evals = int(n_grad_evals)
         self.loss_curve = np.asarray(monitor.loss_curve, dtype=np.float64)

@@ -40,6 +40,12 @@ class GradientDescent:
     clip_norm : float or None
     rng : RandomState or Generator
         Draws the batch orders (continued by ``partial_fit``).
+    average : int or None
+        Average the iterates after every update from update number
+        ``average`` on (counted by ``t``; ASGD); the result's ``theta`` is then
+        the average (``iterate`` the last iterate).
+    average_state : dict or None
+        ``{"avg": array or None, "count": int}``, continued in place.
     """
 
     name = "gd"
@@ -55,11 +61,17 @@ class GradientDescent:
         shuffle=True,
         clip_norm=None,
         rng=None,
+        average=None,
+        average_state=None,
     ):
         self.optimizer, self.opt_state = optimizer, opt_state
         self.schedule, self.learning_rate = schedule, float(learning_rate)
         self.batch_size, self.shuffle = batch_size, shuffle
         self.clip_norm, self.rng = clip_norm, rng
+        self.average = average
+        self.average_state = average_state
+        if average is not None and average_state is None:
+            self.average_state = {"avg": None, "count": 0}
 
     def solve(self, problem, theta, *, max_iter, monitor, t0=0):
         """Train ``theta`` in place for up to ``max_iter`` epochs.
@@ -86,6 +98,9 @@ class GradientDescent:
         steps = np.arange(n_batches, dtype=np.float64)
         S, sw_mean = problem.weight_sum, problem.weight_sum / n
         t = int(t0)
+        averager = None
+        if self.average is not None:
+            averager = _Averager(theta, self.average, self.average_state)
         try:
             with np.errstate(all="ignore"):
                 for _ in range(max_iter):
@@ -98,25 +113,62 @@ class GradientDescent:
                     if full_batch:
                         f, optimality = stepper.full_step(lrs[0], self.learning_rate)
                         lsum = f * S
+                        if averager is not None:
+                            averager(t + 1)
                     else:
-                        lsum = _epoch(stepper.step, stream.epoch(), lrs, sw_mean)
+                        batches = stream.epoch()
+                        lsum = _epoch(stepper.step, batches, lrs, sw_mean, averager, t)
                     t += n_batches
                     obj = lsum / S + penalty
-                    if monitor(obj, theta, lrs[-1], t=t, optimality=optimality):
+                    model = theta if averager is None else averager.model()
+                    if monitor(obj, model, lrs[-1], t=t, optimality=optimality):
                         break
         finally:
             if stream is not None:
                 stream.close()  # stops the gather thread
+        model = theta if averager is None else averager.model()
         # an epoch (full batch or mini-batches) is one full-gradient equivalent
-        return monitor.result(theta, t=t, n_grad_evals=len(monitor.loss_curve))
+        result = monitor.result(model, t=t, n_grad_evals=len(monitor.loss_curve))
+        result.iterate = theta
+        return result
 
 
-def _epoch(step, batches, lrs, sw_mean):
+def _epoch(step, batches, lrs, sw_mean, averager=None, t=0):
     """One pass of ``step`` over ``batches``; the weighted loss sum."""
     lsum = 0.0
+    if averager is None:
+        for k, (Xb, Yb, swb) in enumerate(batches):
+            lsum += step(Xb, Yb, swb, Xb.shape[0] * sw_mean, lrs[k])
+        return lsum
     for k, (Xb, Yb, swb) in enumerate(batches):
         lsum += step(Xb, Yb, swb, Xb.shape[0] * sw_mean, lrs[k])
+        averager(t + k + 1)
     return lsum
+
+
+class _Averager:
+    """Running mean of the iterates after every update from ``start`` on."""
+
+    def __init__(self, theta, start, state):
+        self.theta, self.start, self.state = theta, int(start), state
+        self.diff = np.empty_like(theta)
+
+    def __call__(self, t):
+        """Include the iterate after update number ``t`` (1-based)."""
+        if t < self.start:
+            return
+        state = self.state
+        state["count"] += 1
+        if state["avg"] is None:
+            state["avg"] = self.theta.copy()
+            return
+        np.subtract(self.theta, state["avg"], out=self.diff)
+        self.diff *= 1.0 / state["count"]
+        state["avg"] += self.diff
+
+    def model(self):
+        """The averaged parameters (the iterate until averaging starts)."""
+        return self.theta if self.state["avg"] is None else self.state["avg"]
 
 
 class _Stepper:
