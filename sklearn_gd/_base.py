@@ -63,6 +63,25 @@ def _warn_if_rising(curve, learning_rate):
     )
 
 
+def _how_far(result, problem, tol):
+    """How far a full-batch run stopped from the optimum, in words."""
+    if not np.isfinite(result.optimality):
+        return ""
+    text = (
+        f" The gradient norm is still {result.optimality:.2g} times its starting "
+        f"value (tol={tol:g})."
+    )
+    mu = problem.terms.l2  # strong convexity of a convex loss plus alpha * L2
+    if mu > 0 and problem.smooth and len(result.loss_curve):
+        gap = result.gradient_norm**2 / (2 * mu)
+        f = result.loss_curve[-1]
+        text += (
+            f" The objective ({f:.6g}) is at most {gap:.2g} above its minimum"
+            " (the L2 penalty makes it strongly convex)."
+        )
+    return text
+
+
 def _same(a, b):
     """Whether two components have the same class and parameters."""
     return type(a) is type(b) and repr(a.get_params()) == repr(b.get_params())
@@ -433,7 +452,7 @@ class _BaseGD(BaseEstimator):
         # Only now, with a finite result, change the estimator.
         self._store(result, start, n_features, classes, append=resume)
         if not incremental and self.tol is not None and not result.converged:
-            self._warn_not_converged(result)
+            self._warn_not_converged(result, problem)
         if not incremental:
             _warn_if_rising(result.loss_curve, start.lr)
         return self
@@ -467,22 +486,16 @@ class _BaseGD(BaseEstimator):
         self.best_validation_score_ = result.best_validation_score
         self.best_epoch_ = result.best_epoch
 
-    def _warn_not_converged(self, result):
+    def _warn_not_converged(self, result, problem):
         if self.solver == "tnc":
             return  # TNC's own rule; its result is the comparison reference
         if self.solver == "cg":
             what = f"solver='cg': maximum number of iterations ({self.max_iter})"
         else:
             what = f"Maximum number of epochs ({self.max_iter})"
-        how_far = ""
-        if np.isfinite(result.optimality):
-            how_far = (
-                f" The gradient norm is still {result.optimality:.2g} times its "
-                f"starting value (tol={self.tol:g})."
-            )
         warnings.warn(
-            f"{what} reached before convergence.{how_far} Consider increasing "
-            "max_iter or tol.",
+            f"{what} reached before convergence.{_how_far(result, problem, self.tol)} "
+            "Consider increasing max_iter or tol.",
             ConvergenceWarning,
         )
 

@@ -45,9 +45,9 @@ class SolverResult:
         With a score function: the best score and the (1-based) iteration
         whose parameters ``theta`` then holds (the best ones, as
         ``MLPClassifier`` keeps them).
-    optimality : float
+    optimality, gradient_norm : float
         Full batches: the last norm of the gradient mapping relative to its
-        start (NaN otherwise).
+        start, and absolute (NaN otherwise).
     converged : bool
         The stopping rule was met before ``max_iter``.
     """
@@ -71,6 +71,7 @@ class SolverResult:
                 self.best_validation_score = monitor.best_score
                 self.best_epoch = monitor.best_iter
         self.optimality = float(monitor.optimality)
+        self.gradient_norm = float(monitor.gradient_norm)
         self.converged = bool(converged)
 
 
@@ -115,6 +116,7 @@ class Monitor:
         self.best_score, self.best_theta, self.best_iter = -np.inf, None, None
         self.optimality0 = None
         self.optimality = np.nan  # the last relative gradient-mapping norm
+        self.gradient_norm = np.nan
         self.reference = 0.0
         self.label, self.advice = "Epoch", ""
         self._start = time.time()
@@ -171,6 +173,7 @@ class Monitor:
                 self.optimality0 = float(optimality)
             ref = self.optimality0
             self.optimality = float(optimality) / ref if ref > 0 else 0.0
+            self.gradient_norm = float(optimality)
         if self.tol is not None:
             self.stall = self.stall + 1 if value > self.best - self.tol else 0
         self.best = min(self.best, value)
