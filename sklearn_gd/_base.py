@@ -461,8 +461,7 @@ class _BaseGD(BaseEstimator):
         """The fitted attributes, the same way for every solver."""
         self._rng = start.rng
         self._store_coef(*coef_from_theta(result.theta, n_features, self.fit_intercept))
-        averaging = start.average_state is not None
-        separate = averaging and result.iterate is not result.theta
+        separate = result.iterate is not result.theta  # averaged, schedule-free
         self._iterate = result.iterate.copy() if separate else None
         self._average_state = start.average_state
         self._set_classes(classes)

@@ -103,9 +103,10 @@ class GDRegressor(_BaseGDRegressor):
         Multiplier of ``learning_rate`` at each update
         (:mod:`sklearn_gd.schedules`).
     optimizer : {'sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', 'adagrad', \
-'bb'} or optimizer object, default='sgd'
+'bb', 'schedule_free'} or optimizer object, default='sgd'
         Update rule (:mod:`sklearn_gd.optimizers`); ``'bb'`` is
-        :class:`~sklearn_gd.optimizers.BarzilaiBorwein` (full batch).
+        :class:`~sklearn_gd.optimizers.BarzilaiBorwein` (full batch),
+        ``'schedule_free'`` :class:`~sklearn_gd.optimizers.ScheduleFreeSGD`.
     batch_size : int or None, default=None
         ``None`` uses all samples for every update (gradient descent).
     max_iter : int, default=1000

@@ -50,6 +50,7 @@ __all__ = [
     "RMSprop",
     "AdaGrad",
     "BarzilaiBorwein",
+    "ScheduleFreeSGD",
     "get_optimizer",
 ]
 
@@ -483,6 +484,77 @@ class BarzilaiBorwein(Optimizer):
         return step
 
 
+class ScheduleFreeSGD(Optimizer):
+    """Schedule-free SGD (Defazio et al., 2024, "The Road Less Scheduled").
+
+    The parameters the estimator trains are the gradient points ``y``; the
+    state keeps the base sequence ``z`` and the averaging weights.  With
+    ``lr`` the scheduled step (a warm-up is a :class:`~sklearn_gd.schedules.Warmup`
+    schedule)::
+
+        lr_max = max(lr_max, lr),  w = lr_max ** weight_lr_power
+        c = w / (sum of the w so far, this one included)
+        z <- z - lr * g(y)
+        x <- (1 - c) x + c z,  x = (y - (1 - b1) z) / b1 before the step
+        y <- b1 x + (1 - b1) z
+
+    as optax's ``contrib.schedule_free_sgd`` (Keras 3's ``ScheduleFreeSGD``).
+    With a constant ``lr``, ``c = 1 / t``: ``x`` is the running mean of the
+    ``z``.  The model (``coef_``, predictions, validation scores) uses ``x``
+    (:meth:`eval_params`); training continues from ``y``.
+
+    Parameters
+    ----------
+    b1 : float in (0, 1], default=0.9
+        Interpolation between the average ``x`` and the base sequence ``z``.
+    weight_lr_power : float >= 0, default=2.0
+        Weight of each step in the average, ``lr_max ** weight_lr_power``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_gd.optimizers import ScheduleFreeSGD
+    >>> w = np.array([1.0]); opt = ScheduleFreeSGD(); state = opt.init_state(w)
+    >>> opt.update(w, 2 * w.copy(), state, lr=0.25)  # f(w) = w^2
+    >>> opt.eval_params(w, state)  # x_1 = z_1 = 1 - 0.25 * 2
+    array([0.5])
+    """
+
+    _parameter_constraints: dict = {
+        "b1": [Interval(Real, 0, 1, closed="right")],
+        "weight_lr_power": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(self, b1=0.9, weight_lr_power=2.0):
+        self.b1 = b1
+        self.weight_lr_power = weight_lr_power
+
+    def init_state(self, params):
+        return {"step": 0, "z": np.array(params, copy=True), "weight_sum": 0.0,
+                "max_lr": 0.0}  # fmt: skip
+
+    def update(self, params, grad, state, lr):
+        b1 = float(self.b1)
+        state["step"] += 1
+        state["max_lr"] = max(state["max_lr"], float(lr))
+        weight = state["max_lr"] ** float(self.weight_lr_power)
+        state["weight_sum"] += weight
+        c = weight / state["weight_sum"] if state["weight_sum"] > 0 else 0.0
+        z = state["z"]
+        x = (params - (1.0 - b1) * z) / b1
+        grad *= lr
+        z -= grad
+        x *= 1.0 - c
+        x += c * z
+        np.multiply(x, b1, out=params)
+        params += (1.0 - b1) * z
+
+    def eval_params(self, params, state):
+        """The averaged sequence ``x`` at which to evaluate the model."""
+        b1 = float(self.b1)
+        return (params - (1.0 - b1) * state["z"]) / b1
+
+
 _NAMES = {
     "sgd": lambda: SGD(),
     "momentum": lambda: Momentum(0.9),
@@ -491,6 +563,7 @@ _NAMES = {
     "rmsprop": lambda: RMSprop(),
     "adagrad": lambda: AdaGrad(),
     "bb": lambda: BarzilaiBorwein(),
+    "schedule_free": lambda: ScheduleFreeSGD(),
 }
 
 OPTIMIZER_NAMES = tuple(_NAMES)
@@ -498,5 +571,6 @@ OPTIMIZER_NAMES = tuple(_NAMES)
 
 def get_optimizer(optimizer):
     """Resolve a name (``'sgd'``, ``'momentum'``, ``'nesterov'``, ``'adam'``,
-    ``'rmsprop'``, ``'adagrad'``, ``'bb'``) or an optimizer object."""
+    ``'rmsprop'``, ``'adagrad'``, ``'bb'``, ``'schedule_free'``) or an
+    optimizer object."""
     return resolve(optimizer, _NAMES, "optimizer")

@@ -33,6 +33,7 @@ ESTIMATORS = [
     GDRegressor(solver="cg", loss="huber"),
     GDClassifier(solver="cg"),
     GDClassifier(average=True),
+    GDRegressor(optimizer="schedule_free"),
     MomentumSGDRegressor(average=5, random_state=0),
 ]
 

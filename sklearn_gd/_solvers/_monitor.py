@@ -54,7 +54,6 @@ class SolverResult:
 
     def __init__(self, theta, *, n_iter, t, n_grad_evals, monitor, converged):
         self.theta = theta
-        self.iterate = theta  # the last iterate (differs when averaging)
         self.n_iter, self.t = int(n_iter), int(t)
         self.n_grad_evals = int(n_grad_evals)
         self.loss_curve = np.asarray(monitor.loss_curve, dtype=np.float64)
@@ -72,6 +71,7 @@ class SolverResult:
                 self.best_epoch = monitor.best_iter
         self.optimality = float(monitor.optimality)
         self.gradient_norm = float(monitor.gradient_norm)
+        self.iterate = self.theta  # the solver sets its own when they differ
         self.converged = bool(converged)
 
 

@@ -120,17 +120,28 @@ class GradientDescent:
                         lsum = _epoch(stepper.step, batches, lrs, sw_mean, averager, t)
                     t += n_batches
                     obj = lsum / S + penalty
-                    model = theta if averager is None else averager.model()
+                    model = self._model(theta, averager)
                     if monitor(obj, model, lrs[-1], t=t, optimality=optimality):
                         break
         finally:
             if stream is not None:
                 stream.close()  # stops the gather thread
-        model = theta if averager is None else averager.model()
+        model = self._model(theta, averager)
         # an epoch (full batch or mini-batches) is one full-gradient equivalent
         result = monitor.result(model, t=t, n_grad_evals=len(monitor.loss_curve))
-        result.iterate = theta
+        if model is not theta:  # averaged or schedule-free: training goes on from theta
+            result.iterate = theta
         return result
+
+    def _model(self, theta, averager):
+        """The parameters of the model: the average of the iterates, the
+        optimizer's evaluation point (schedule-free ``x``), or ``theta``."""
+        if averager is not None:
+            return averager.model()
+        eval_params = getattr(self.optimizer, "eval_params", None)
+        if eval_params is not None:
+            return eval_params(theta, self.opt_state)
+        return theta
 
 
 def _epoch(step, batches, lrs, sw_mean, averager=None, t=0):
