@@ -82,6 +82,42 @@ def _how_far(result, problem, tol):
     return text
 
 
+def _suboptimality_bound(result, problem):
+    """``|G|^2 / (2 mu)`` with ``mu`` the L2 strong convexity (inf without)."""
+    mu = problem.terms.l2
+    if mu > 0 and problem.smooth:
+        return result.gradient_norm**2 / (2 * mu)
+    return np.inf
+
+
+def _warn_if_noise_plateau(result, problem, tol, rtol=1e-2):
+    """Warn when a mini-batch run stopped on a plateau of its noisy objective
+    while the full gradient at the model is above ``tol`` times its start and
+    says the objective may be more than ``rtol`` (relative) above the optimum
+    (or, without an L2 part to bound that, is above ``rtol`` times its start)."""
+    if not np.isfinite(result.optimality) or result.optimality <= tol:
+        return  # a non-smooth loss (no gradient to measure), or optimal to tol
+    f = result.loss_curve[-1]
+    gap = _suboptimality_bound(result, problem)
+    if np.isfinite(gap):
+        if gap <= rtol * abs(f):
+            return
+        detail = (
+            f" and the objective ({f:.6g}) may be up to {gap:.2g} above its minimum"
+        )
+    elif result.optimality <= rtol:
+        return
+    else:
+        detail = ""
+    warnings.warn(
+        "The mini-batch objective stopped improving (tol, n_iter_no_change), but "
+        f"the full gradient is still {result.optimality:.2g} times its starting "
+        f"value{detail}. Use average=True, a decaying schedule (e.g. "
+        "schedule='invscaling'), batch_size=None (full batch) or solver='cg'.",
+        ConvergenceWarning,
+    )
+
+
 def _same(a, b):
     """Whether two components have the same class and parameters."""
     return type(a) is type(b) and repr(a.get_params()) == repr(b.get_params())
@@ -387,6 +423,7 @@ class _BaseGD(BaseEstimator):
             rng=start.rng,
             average=average,
             average_state=start.average_state,
+            check_optimality=not incremental and self.tol is not None,
         )
 
     # ------------------------------------------------------------------- fit
@@ -455,6 +492,9 @@ class _BaseGD(BaseEstimator):
             self._warn_not_converged(result, problem)
         if not incremental:
             _warn_if_rising(result.loss_curve, start.lr)
+            mini_batch = (self.batch_size or problem.n) < problem.n
+            if mini_batch and self.solver == "gd" and result.converged:
+                _warn_if_noise_plateau(result, problem, self.tol)
         return self
 
     def _store(self, result, start, n_features, classes, *, append):

@@ -242,6 +242,23 @@ class BatchGradient:
         return lsum
 
 
+def mapping_norm(theta, grad, d, terms, eta):
+    """Norm of the gradient mapping at ``theta`` with step ``eta``.
+
+    ``grad`` holds the gradient of the smooth part (loss and L2 part).  With
+    no proximal part it is ``||grad||``; otherwise the coefficients' part is
+    ``(W - prox(W - eta gW, eta)) / eta``, the intercept's its gradient.
+    """
+    if not (terms.l1 or terms.generic_prox):
+        return float(np.sqrt(np.vdot(grad, grad)))
+    W = theta[:d]
+    moved = W - eta * grad[:d]
+    terms.prox(moved, eta)
+    mapped = float(np.vdot(W - moved, W - moved)) / eta**2
+    rest = grad[d:]
+    return float(np.sqrt(mapped + np.vdot(rest, rest)))
+
+
 _KERNELS = threading.local()  # one cached block kernel per thread
 
 
@@ -357,6 +374,13 @@ class Problem:
 
     def value(self, theta):
         return self.value_grad(theta)[0]
+
+    def mapping_norm(self, theta, eta):
+        """``||G_eta(theta)||`` after one full pass (see :func:`mapping_norm`)."""
+        with np.errstate(all="ignore"):
+            _, grad = self.loss_grad(theta)
+        grad[: self.d] += self.terms.l2 * theta[: self.d]
+        return mapping_norm(theta, grad, self.d, self.terms, eta)
 
     def zero_objective(self, max_rows=100_000):
         """The data part at ``theta = 0`` on the first rows (no pass over X):

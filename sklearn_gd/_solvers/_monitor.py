@@ -117,6 +117,7 @@ class Monitor:
         self.optimality0 = None
         self.optimality = np.nan  # the last relative gradient-mapping norm
         self.gradient_norm = np.nan
+
         self.reference = 0.0
         self.label, self.advice = "Epoch", ""
         self._start = time.time()
@@ -191,6 +192,12 @@ class Monitor:
         elif self.stall >= self.n_iter_no_change:
             self.converged = not self._schedule_can_reduce()
         return self.converged
+
+    def set_optimality(self, start, end):
+        """Record the gradient-mapping norms at the start and at the end of a
+        run whose iterations did not measure it (mini-batches)."""
+        self.optimality0, self.gradient_norm = float(start), float(end)
+        self.optimality = end / start if start > 0 else 0.0
 
     def _schedule_can_reduce(self):
         if self.schedule is None:

@@ -17,7 +17,7 @@ import functools
 import numpy as np
 
 from .. import _blas
-from .._problem import BatchGradient
+from .._problem import BatchGradient, mapping_norm
 from ..optimizers import Optimizer
 
 __all__ = ["GradientDescent"]
@@ -46,6 +46,10 @@ class GradientDescent:
         the average (``iterate`` the last iterate).
     average_state : dict or None
         ``{"avg": array or None, "count": int}``, continued in place.
+    check_optimality : bool
+        Mini-batches on a smooth loss: measure the gradient mapping at the
+        start and at the returned model (two extra passes), reported in the
+        result's ``optimality`` as for full batches.
     """
 
     name = "gd"
@@ -63,6 +67,7 @@ class GradientDescent:
         rng=None,
         average=None,
         average_state=None,
+        check_optimality=False,
     ):
         self.optimizer, self.opt_state = optimizer, opt_state
         self.schedule, self.learning_rate = schedule, float(learning_rate)
@@ -70,6 +75,7 @@ class GradientDescent:
         self.clip_norm, self.rng = clip_norm, rng
         self.average = average
         self.average_state = average_state
+        self.check_optimality = check_optimality
         if average is not None and average_state is None:
             self.average_state = {"avg": None, "count": 0}
 
@@ -101,6 +107,13 @@ class GradientDescent:
         averager = None
         if self.average is not None:
             averager = _Averager(theta, self.average, self.average_state)
+        check = self.check_optimality and not full_batch and problem.loss.smooth
+        start = problem.mapping_norm(theta, self.learning_rate) if check else None
+        if check:
+            monitor.optimality0 = start
+            monitor.probe = lambda model: problem.mapping_norm(
+                model, self.learning_rate
+            )
         try:
             with np.errstate(all="ignore"):
                 for _ in range(max_iter):
@@ -127,6 +140,10 @@ class GradientDescent:
             if stream is not None:
                 stream.close()  # stops the gather thread
         model = self._model(theta, averager)
+        if check:
+            monitor.set_optimality(
+                start, problem.mapping_norm(model, self.learning_rate)
+            )
         # an epoch (full batch or mini-batches) is one full-gradient equivalent
         result = monitor.result(model, t=t, n_grad_evals=len(monitor.loss_curve))
         if model is not theta:  # averaged or schedule-free: training goes on from theta
@@ -235,17 +252,8 @@ class _Stepper:
             self.gW += self.l2 * self.W
 
     def _mapping_norm(self, eta):
-        """``||G_eta(theta)||``: the gradient when the objective is smooth,
-        ``(W - prox(W - eta gW, eta)) / eta`` for the coefficients otherwise."""
-        grad = self.grad
-        if self.prox is None:
-            return float(np.sqrt(np.vdot(grad, grad)))
-        W = self.W
-        moved = W - eta * self.gW
-        self.prox(moved, eta)
-        mapped = float(np.vdot(W - moved, W - moved)) / eta**2
-        rest = grad[W.shape[0] :]
-        return float(np.sqrt(mapped + np.vdot(rest, rest)))
+        terms = self.problem.terms
+        return mapping_norm(self.theta, self.grad, self.W.shape[0], terms, eta)
 
     def _apply(self, lr):
         if self.clip_norm is not None:
