@@ -141,6 +141,7 @@ class _BaseGD(BaseEstimator):
             None,
             StrOptions(set(SCHEDULE_NAMES)),
             HasMethods(["__call__", "get_params"]),
+            callable,
         ],
         "batch_size": [None, Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -162,6 +163,22 @@ class _BaseGD(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+    def set_params(self, **params):
+        """As scikit-learn's, with a clear error for ``component__param``
+        when the component is given by name (``schedule='exponential'``)."""
+        for key in params:
+            head, nested, _ = key.partition("__")
+            value = params.get(head, getattr(self, head, None))
+            if nested and head in ("schedule", "penalty", "optimizer"):
+                if isinstance(value, str):
+                    raise ValueError(
+                        f"Cannot set {key!r}: {head}={value!r} is a name, which "
+                        f"has no parameters. Pass an object instead, e.g. "
+                        f"{head}=ExponentialDecay() from sklearn_gd.schedules "
+                        f"(or set {head} to an object in the same grid)."
+                    )
+        return super().set_params(**params)
 
     # ------------------------------------------------------------ components
     def _make_optimizer(self):

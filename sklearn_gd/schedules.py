@@ -19,6 +19,7 @@ arguments are validated with ``_parameter_constraints`` when an estimator is
 fitted (or by calling ``validate()``), with errors naming the schedule.
 """
 
+import re
 from numbers import Integral, Real
 
 import numpy as np
@@ -45,6 +46,7 @@ __all__ = [
     "ReduceLROnPlateau",
     "Sequential",
     "Cyclic",
+    "FunctionSchedule",
     "SCHEDULE_NAMES",
     "get_schedule",
 ]
@@ -718,17 +720,79 @@ class Cyclic(Schedule):
 
 #: String names accepted by ``schedule=`` and the class each resolves to
 #: (constructed with its default arguments).
-SCHEDULE_NAMES = {
-    "constant": Constant,
-    "exponential": ExponentialDecay,
-    "inverse_time": InverseTimeDecay,
-    "polynomial": PolynomialDecay,
-    "cosine": CosineDecay,
-    "invscaling": InvScaling,
-    "plateau": ReduceLROnPlateau,
-}
+class FunctionSchedule(Schedule):
+    """Any function ``t -> multiplier`` as a schedule.
 
-Warmup._parameter_constraints["schedule"][1] = StrOptions(set(SCHEDULE_NAMES))
+    ``schedule=callable`` on an estimator is wrapped in this class, which gives
+    it ``get_params`` (so ``clone`` and ``GridSearchCV`` handle it; to pickle
+    the estimator, or to run a search with ``n_jobs > 1``, pass a function
+    defined at module level rather than a lambda).
+
+    Parameters
+    ----------
+    func : callable
+        ``func(t)`` for an int step ``t`` (the number of updates so far), or,
+        faster, for a NumPy array of steps at once (vectorized): the training
+        loop asks for all the steps of an epoch in one call, and a function
+        that fails on an array or returns another shape is called step by step.
+
+    Examples
+    --------
+    >>> from sklearn_gd.schedules import FunctionSchedule
+    >>> FunctionSchedule(lambda t: 0.5 ** (t // 10))(25)
+    0.25
+    """
+
+    _parameter_constraints: dict = {"func": [callable]}
+
+    def __init__(self, func=None):
+        self.func = func
+
+    def _value(self, steps):
+        func = self.func if self.func is not None else (lambda t: 1.0)
+        try:
+            with np.errstate(all="ignore"):
+                out = np.asarray(func(steps), dtype=np.float64)
+            if out.shape == steps.shape:
+                return _non_negative(out)
+        except (TypeError, ValueError):
+            pass  # a scalar function
+        flat = [float(func(int(t))) for t in steps.ravel()]
+        return _non_negative(np.asarray(flat).reshape(steps.shape))
+
+
+def _non_negative(values):
+    if np.any(values < 0) or not np.all(np.isfinite(values)):
+        raise ValueError(
+            "A schedule function must return finite multipliers >= 0, got "
+            f"{values[(values < 0) | ~np.isfinite(values)][:3]}."
+        )
+    return values
+
+
+def _snake(name):
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def _names():
+    """Every schedule class that builds and validates without arguments, by
+    the snake_case of its name, with and without ``_decay``, plus the
+    historical aliases ``'invscaling'`` and ``'plateau'``."""
+    names = {"invscaling": InvScaling, "plateau": ReduceLROnPlateau}
+    for cls_name in __all__:
+        cls = globals().get(cls_name)
+        if not (isinstance(cls, type) and issubclass(cls, Schedule)):
+            continue
+        if cls in (Schedule, FunctionSchedule):
+            continue
+        try:
+            cls().validate()
+        except (ValueError, TypeError):
+            continue
+        snake = _snake(cls_name)
+        names[snake] = cls
+        names[snake.replace("_decay", "")] = cls
+    return dict(sorted(names.items()))
 
 
 def get_schedule(schedule):
@@ -742,4 +806,11 @@ def get_schedule(schedule):
     schedule = resolve(schedule, SCHEDULE_NAMES, "schedule")
     if not callable(schedule):
         raise TypeError(f"A schedule must be callable, got {schedule!r}.")
+    if not hasattr(schedule, "get_params"):
+        return FunctionSchedule(schedule)
     return schedule
+
+
+SCHEDULE_NAMES = _names()
+
+Warmup._parameter_constraints["schedule"][1] = StrOptions(set(SCHEDULE_NAMES))

@@ -350,20 +350,71 @@ def test_negative_steps_rejected():
 
 
 def test_string_names_resolve_to_documented_defaults():
-    assert set(SCHEDULE_NAMES) == {
-        "constant",
-        "exponential",
-        "inverse_time",
-        "polynomial",
-        "cosine",
-        "invscaling",
-        "plateau",
-    }
+    import sklearn_gd.schedules as schedules
+
+    # every schedule class that builds without arguments, in snake_case, with
+    # and without "_decay" (API.md), plus the two historical aliases
+    expected = {"invscaling": InvScaling, "plateau": ReduceLROnPlateau}
+    for name in ["Constant", "ExponentialDecay", "NaturalExpDecay",
+                 "InverseTimeDecay", "PolynomialDecay", "PiecewiseConstantDecay",
+                 "CosineDecay", "CosineDecayRestarts", "LinearCosineDecay",
+                 "NoisyLinearCosineDecay", "LinearDecay", "StepDecay", "InvScaling",
+                 "Warmup", "ReduceLROnPlateau", "Cyclic"]:  # fmt: skip
+        snake = "".join("_" + c.lower() if c.isupper() else c for c in name)[1:]
+        snake = snake.replace("l_r_", "lr_")  # ReduceLROnPlateau
+        expected[snake] = expected[snake.replace("_decay", "")] = getattr(
+            schedules, name
+        )
+    assert SCHEDULE_NAMES == expected
+    for name in ("natural_exp", "cosine_restarts", "step", "linear", "cyclic"):
+        assert name in SCHEDULE_NAMES  # the examples of API.md
     assert isinstance(get_schedule(None), Constant)
     assert get_schedule("exponential").get_params() == ExponentialDecay().get_params()
     assert get_schedule("invscaling")(3) == pytest.approx(4**-0.25)
     with pytest.raises(ValueError, match="Unknown schedule"):
         get_schedule("bogus")
+
+
+def _halving(t):
+    return 0.5 ** (np.asarray(t) // 4)
+
+
+def _halving_scalar(t):
+    return 0.5 ** (t // 4) if t >= 0 else 1.0  # fails on arrays: ambiguous truth
+
+
+@pytest.mark.parametrize("func", [_halving, _halving_scalar])
+def test_a_function_is_a_schedule(func):
+    X, y = make_regression(n_samples=40, n_features=3, random_state=0)
+    est = GDRegressor(learning_rate=0.01, schedule=func, batch_size=10, max_iter=3,
+                      tol=None, shuffle=False)  # fmt: skip
+    est.fit(X, y)
+    steps = np.arange(12)
+    expected = 0.01 * 0.5 ** (steps // 4)
+    assert_allclose(est.learning_rate_curve_, expected[3::4], rtol=1e-15)
+    assert est.schedule is func  # the constructor argument is kept as given
+    clone(est).fit(X, y)
+    # module-level functions pickle; grid search over them runs in parallel
+    assert pickle.loads(pickle.dumps(est)).schedule_(5) == 0.5
+    grid = GridSearchCV(est, {"schedule": [_halving, _halving_scalar]}, cv=2, n_jobs=2)
+    grid.fit(X, y)
+    assert_allclose(grid.cv_results_["mean_test_score"][0],
+                    grid.cv_results_["mean_test_score"][1], rtol=1e-12)  # fmt: skip
+
+
+def test_a_negative_function_value_is_refused():
+    X, y = make_regression(n_samples=20, n_features=2, random_state=0)
+    with pytest.raises(ValueError, match=">= 0"):
+        GDRegressor(schedule=lambda t: -1.0 + 0 * t, max_iter=2).fit(X, y)
+
+
+def test_nested_parameter_of_a_named_schedule_says_what_to_do():
+    est = GDRegressor(schedule="exponential")
+    with pytest.raises(ValueError, match="is a name.*Pass an object"):
+        est.set_params(schedule__decay_rate=0.5)
+    # an object in the same call is fine
+    est.set_params(schedule=ExponentialDecay(), schedule__decay_rate=0.5)
+    assert est.schedule.decay_rate == 0.5
 
 
 def test_learning_rate_times_schedule_is_the_step_used():
