@@ -30,7 +30,13 @@ from sklearn.utils.validation import (
 from . import _dask, _losses
 from ._problem import PenaltyTerms, Problem, coef_from_theta, theta_from_coef
 from ._rows import ArrayRows
-from ._solvers import TNC, ConjugateGradient, GradientDescent, Monitor
+from ._solvers import (
+    TNC,
+    ConjugateGradient,
+    GradientDescent,
+    Monitor,
+    VarianceReduced,
+)
 from ._step_size import auto_learning_rate
 from .optimizers import OPTIMIZER_NAMES, Momentum, get_optimizer
 from .penalties import get_penalty
@@ -153,7 +159,7 @@ class _BaseGD(BaseEstimator):
         "random_state": ["random_state"],
         "fit_intercept": ["boolean"],
         "clip_norm": [None, Interval(Real, 0, None, closed="neither")],
-        "solver": [StrOptions({"gd", "tnc", "cg"})],
+        "solver": [StrOptions({"gd", "tnc", "cg", "saga", "svrg"})],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "average": [Interval(Integral, 1, None, closed="left"), "boolean"],
@@ -210,6 +216,14 @@ class _BaseGD(BaseEstimator):
         if self.solver == "gd":
             return
         terms = PenaltyTerms(penalty, 1.0)
+        if self.solver in ("saga", "svrg"):
+            if not loss.smooth:
+                raise ValueError(
+                    f"solver={self.solver!r} needs a differentiable loss (its "
+                    f"theory does not cover loss={self.loss!r}); use one of "
+                    f"{list(_losses.SMOOTH_LOSSES)} or solver='gd'."
+                )
+            return  # any penalty: its non-smooth part is a proximal step
         if not loss.smooth:
             raise ValueError(
                 f"solver={self.solver!r} needs a smooth objective, but "
@@ -411,6 +425,8 @@ class _BaseGD(BaseEstimator):
 
     def _solver(self, problem, start, incremental):
         """The solver for this fit; resolves ``start.lr`` for gradient descent."""
+        if self.solver in ("saga", "svrg") and not incremental:
+            return self._variance_reduced(problem, start)
         if self.solver != "gd" and not incremental:
             start.lr = np.nan  # TNC and CG choose their own steps
             return TNC(self.tol) if self.solver == "tnc" else ConjugateGradient()
@@ -441,6 +457,27 @@ class _BaseGD(BaseEstimator):
             average=average,
             average_state=start.average_state,
             check_optimality=not incremental and self.tol is not None,
+        )
+
+    def _variance_reduced(self, problem, start):
+        """SAGA/SVRG on batches of ``batch_size`` rows (32 when None).  The
+        ``'auto'`` step is ``1 / (3 L_b)`` for SAGA and ``1 / (4 L_b)`` for
+        SVRG, ``L_b`` the mini-batch smoothness constant."""
+        batch_size = 32 if self.batch_size is None else self.batch_size
+        if start.lr is None or not np.isfinite(start.lr):
+            if self.learning_rate != "auto":
+                start.lr = float(self.learning_rate)
+            else:
+                base = auto_learning_rate(problem, batch_size, get_optimizer("sgd"))
+                full = batch_size >= problem.n  # base is 1 / L, else 1 / (2 L_b)
+                share = 1 / 3 if self.solver == "saga" else 1 / 4
+                start.lr = base * (share if full else 2 * share)
+        return VarianceReduced(
+            self.solver,
+            learning_rate=start.lr,
+            batch_size=batch_size,
+            shuffle=self.shuffle,
+            rng=start.rng,
         )
 
     # ------------------------------------------------------------------- fit

@@ -144,12 +144,18 @@ class GDRegressor(_BaseGDRegressor):
     fit_intercept : bool, default=True
     clip_norm : float or None, default=None
         Clip the norm of the whole gradient (coefficients and intercept).
-    solver : {'gd', 'tnc', 'cg'}, default='gd'
+    solver : {'gd', 'tnc', 'cg', 'saga', 'svrg'}, default='gd'
         ``'tnc'`` minimises the same objective with
         ``scipy.optimize.minimize(method='TNC')``; ``'cg'`` with nonlinear
         conjugate gradients (Polak-Ribière+) and an exact line search on the
         scores, the recommended full-batch solver (smooth problems only for
         both; ``learning_rate``, ``schedule`` and ``optimizer`` are unused).
+        ``'saga'`` and ``'svrg'``: variance-reduced mini-batch steps on
+        batches of ``batch_size`` rows (32 when ``batch_size=None``), with a
+        table of ``n_samples x n_outputs`` derivatives; smooth losses, any
+        penalty (its non-smooth part as a proximal step), ``'auto'`` step
+        ``1 / (3 L_b)`` (SAGA) or ``1 / (4 L_b)`` (SVRG); the optimizer and
+        schedule are unused.  ``partial_fit`` always runs gradient descent.
     warm_start : bool, default=False
         Start ``fit`` from the previous ``coef_`` / ``intercept_``.
     verbose : int, default=0

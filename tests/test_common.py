@@ -34,6 +34,9 @@ ESTIMATORS = [
     GDClassifier(solver="cg"),
     GDClassifier(average=True),
     GDRegressor(optimizer="schedule_free"),
+    MomentumSGDClassifier(solver="saga", random_state=0),
+    GDRegressor(solver="svrg", random_state=0),
+    GDClassifier(solver="saga", penalty="l1", shuffle=False),
     MomentumSGDRegressor(average=5, random_state=0),
 ]
 
@@ -70,7 +73,11 @@ def expected_failed_checks(estimator):
     (scikit-learn declares the same for its own SGD) and for the TNC
     comparison solver (full-batch gradient descent passes them), and the
     refit check of linear classifiers under warm_start."""
-    if estimator.batch_size is not None and estimator.shuffle:
+    mini_batch = estimator.batch_size is not None or estimator.solver in (
+        "saga",
+        "svrg",
+    )
+    if mini_batch and estimator.shuffle:
         return SAMPLE_WEIGHT_CHECKS
     if estimator.solver == "tnc":
         return TNC_SAMPLE_WEIGHT_CHECKS

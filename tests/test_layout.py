@@ -20,7 +20,7 @@ LAYERS = [
     {"_dask", "_problem"},
     {"_step_size"},
     {"_solvers._monitor"},
-    {"_solvers.gd", "_solvers.cg", "_solvers.tnc"},
+    {"_solvers.gd", "_solvers.cg", "_solvers.tnc", "_solvers.vr"},
     {"_solvers"},
     {"_base"},
     {"_regression", "_classification"},

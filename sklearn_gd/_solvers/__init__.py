@@ -9,5 +9,13 @@ from ._monitor import Monitor, SolverResult
 from .cg import ConjugateGradient
 from .gd import GradientDescent
 from .tnc import TNC
+from .vr import VarianceReduced
 
-__all__ = ["Monitor", "SolverResult", "GradientDescent", "ConjugateGradient", "TNC"]
+__all__ = [
+    "Monitor",
+    "SolverResult",
+    "GradientDescent",
+    "ConjugateGradient",
+    "TNC",
+    "VarianceReduced",
+]
