@@ -268,7 +268,11 @@ class _BaseGD(BaseEstimator):
             raise ValueError(f"{type(self).__name__} with a dask array: {unsupported}.")
         X = _dask.check_dask_X(X)
         validate_data(self, X, skip_check_array=True, reset=True)
-        y = _check_y(_dask.to_numpy(y), y_numeric=self._y_numeric)
+        y = _check_y(
+            _dask.to_numpy(y),
+            multi_output=self._multi_output,
+            y_numeric=self._y_numeric,
+        )
         check_consistent_length(X, y)
         return X, y, _dask.to_numpy(sample_weight)
 
@@ -305,6 +309,7 @@ class _BaseGD(BaseEstimator):
                 accept_sparse=["csr", "csc"],
                 dtype=[np.float64, np.float32],
                 reset=first_call,
+                multi_output=self._multi_output,
                 y_numeric=self._y_numeric,
             )
         classes = self._prepare_targets(
@@ -541,6 +546,7 @@ class _BaseGD(BaseEstimator):
                 t0=start.t,
             )
         # Only now, with a finite result, change the estimator.
+        start.y_2d = np.ndim(y) == 2
         self._store(result, start, n_features, classes, append=resume)
         if not incremental and self.tol is not None and not result.converged:
             self._warn_not_converged(result, problem)
@@ -554,7 +560,8 @@ class _BaseGD(BaseEstimator):
     def _store(self, result, start, n_features, classes, *, append):
         """The fitted attributes, the same way for every solver."""
         self._rng = start.rng
-        self._store_coef(*coef_from_theta(result.theta, n_features, self.fit_intercept))
+        coef, intercept = coef_from_theta(result.theta, n_features, self.fit_intercept)
+        self._store_coef(coef, intercept, start.y_2d)
         separate = result.iterate is not result.theta  # averaged, schedule-free
         self._iterate = result.iterate.copy() if separate else None
         self._average_state = start.average_state
@@ -594,6 +601,7 @@ class _BaseGD(BaseEstimator):
 
     # ------------------------------------------------------------ hooks
     _y_numeric = True
+    _multi_output = False  # a 2-D y (regressors: several outputs)
 
     def _prepare_targets(self, y, classes, *, first_call, incremental):
         return None

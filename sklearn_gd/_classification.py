@@ -97,7 +97,7 @@ class _BaseGDClassifier(LinearClassifierMixin, _BaseGD):
         Y[np.arange(len(y)), idx] = 1.0
         return Y
 
-    def _store_coef(self, coef, intercept):
+    def _store_coef(self, coef, intercept, y_2d=False):
         if len(intercept) > 2 and self.loss == "log_loss":
             # A softmax is unchanged by a common shift of the intercepts:
             # report the centred one (TNC may drift).

@@ -27,20 +27,33 @@ class _BaseGDRegressor(RegressorMixin, _BaseGD):
         "epsilon": [Interval(Real, 0, None, closed="left")],
     }
 
+    _multi_output = True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     def _encode(self, y, dtype, classes):
-        return np.asarray(y, dtype=dtype).reshape(-1, 1)
+        y = np.asarray(y, dtype=dtype)
+        return y.reshape(-1, 1) if y.ndim == 1 else y
 
     def _target_scale(self, Y, sw):
-        sq = np.asarray(Y[:, 0], dtype=np.float64) ** 2
+        sq = np.mean(np.asarray(Y, dtype=np.float64) ** 2, axis=1)
         return float(np.sqrt(np.average(sq, weights=sw)))
 
-    def _store_coef(self, coef, intercept):
-        self.coef_ = coef.ravel()
-        self.intercept_ = intercept.reshape(1)
+    def _store_coef(self, coef, intercept, y_2d=False):
+        """1-D ``y``: ``coef_`` (n_features,), ``intercept_`` (1,); 2-D ``y``
+        of k columns: (k, n_features) and (k,), as ``Ridge``."""
+        if y_2d:
+            self.coef_, self.intercept_ = coef, intercept
+        else:
+            self.coef_, self.intercept_ = coef.ravel(), intercept.reshape(1)
 
     def _score_theta(self, theta, X, y, sw, classes):
         pred = linear_scores(X, theta, self.fit_intercept)
-        return r2_score(y, pred.ravel(), sample_weight=sw)
+        pred = pred.ravel() if np.ndim(y) == 1 else pred
+        return r2_score(y, pred, sample_weight=sw)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -49,7 +62,9 @@ class _BaseGDRegressor(RegressorMixin, _BaseGD):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Several outputs are fitted together, one matrix product per
+            batch; the objective is the sum of the per-output objectives.
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
@@ -65,10 +80,11 @@ class _BaseGDRegressor(RegressorMixin, _BaseGD):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
-        """Predicted values, shape ``(n_samples,)`` (a lazy dask array for a
-        dask array ``X``)."""
+        """Predicted values, shape ``(n_samples,)`` or ``(n_samples,
+        n_outputs)`` (a lazy dask array for a dask array ``X``)."""
         if _dask.is_dask_collection(X):
-            return self._on_dask(X, self.predict, ())
+            tail = () if self.coef_.ndim == 1 else (self.coef_.shape[0],)
+            return self._on_dask(X, self.predict, tail)
         check_is_fitted(self)
         X = validate_data(
             self,
@@ -77,7 +93,7 @@ class _BaseGDRegressor(RegressorMixin, _BaseGD):
             dtype=[np.float64, np.float32],
             reset=False,
         )
-        return safe_sparse_dot(X, self.coef_, dense_output=True) + self.intercept_
+        return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
 
 
 class GDRegressor(_BaseGDRegressor):
@@ -172,8 +188,8 @@ class GDRegressor(_BaseGDRegressor):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-    intercept_ : ndarray of shape (1,)
+    coef_ : ndarray of shape (n_features,) or (n_outputs, n_features)
+    intercept_ : ndarray of shape (1,) or (n_outputs,)
     n_iter_ : int
         Epochs run (CG and TNC: their iterations).
     t_ : int
