@@ -163,6 +163,7 @@ class _BaseGD(BaseEstimator):
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "average": [Interval(Integral, 1, None, closed="left"), "boolean"],
+        "positive": ["boolean"],
     }
 
     def __sklearn_tags__(self):
@@ -213,6 +214,11 @@ class _BaseGD(BaseEstimator):
         return penalty, schedule, optimizer, self._loss_object(classes)
 
     def _check_solver(self, penalty, loss):
+        if self.positive and self.solver == "cg":
+            raise ValueError(
+                "solver='cg' cannot honour positive=True (its line search is "
+                "unconstrained); use solver='gd', 'tnc' (bounds), 'saga' or 'svrg'."
+            )
         if self.solver == "gd":
             return
         terms = PenaltyTerms(penalty, 1.0)
@@ -526,7 +532,12 @@ class _BaseGD(BaseEstimator):
             X, y, Y, sw, classes, start.rng, incremental
         )
         problem = Problem(
-            rows, start.loss, start.penalty, self.alpha, self.fit_intercept
+            rows,
+            start.loss,
+            start.penalty,
+            self.alpha,
+            self.fit_intercept,
+            self.positive,
         )
         with np.errstate(all="ignore"):  # non-finite values are checked, not raised
             solver = self._solver(problem, start, incremental)
@@ -645,7 +656,7 @@ class _BaseGD(BaseEstimator):
         Y = self._encode(y, np.float64, classes)
         problem = Problem.from_arrays(
             X, Y, sw, self._loss_object(classes), self.penalty_, self.alpha,
-            self.fit_intercept,
+            self.fit_intercept, self.positive,
         )  # fmt: skip
         theta = self._theta(X.shape[1], Y.shape[1], np.float64)
         return float(problem.value(theta))

@@ -263,6 +263,7 @@ default='log_loss'
         warm_start=False,
         verbose=0,
         average=False,
+        positive=False,
         class_weight=None,
     ):
         self.loss = loss
@@ -285,6 +286,7 @@ default='log_loss'
         self.warm_start = warm_start
         self.verbose = verbose
         self.average = average
+        self.positive = positive
         self.class_weight = class_weight
 
 
@@ -350,6 +352,7 @@ class MomentumSGDClassifier(_BaseGDClassifier):
         warm_start=False,
         verbose=0,
         average=False,
+        positive=False,
         class_weight=None,
     ):
         self.loss = loss
@@ -374,4 +377,5 @@ class MomentumSGDClassifier(_BaseGDClassifier):
         self.warm_start = warm_start
         self.verbose = verbose
         self.average = average
+        self.positive = positive
         self.class_weight = class_weight

@@ -79,11 +79,14 @@ class PenaltyTerms:
     ``value(coef)`` and ``prox(coef, step)`` is applied through its own
     ``prox`` with step ``lr * alpha`` after each update (proximal gradient);
     it is differentiable for TNC/CG only when it says ``is_smooth`` and has
-    ``gradient(coef)``.
+    ``gradient(coef)``.  ``positive=True`` projects the coefficients on
+    ``w >= 0`` after that step (with L1, exactly the prox of L1 plus the
+    constraint: ``max(w - step * l1, 0)``).
     """
 
-    def __init__(self, penalty, alpha):
+    def __init__(self, penalty, alpha, positive=False):
         self.penalty, self.alpha = penalty, float(alpha)
+        self.positive = bool(positive)
         self.builtin = isinstance(penalty, Penalty) and type(penalty).prox is (
             Penalty.prox
         )
@@ -115,12 +118,19 @@ class PenaltyTerms:
         elif self.generic_prox is not None and self.smooth:
             gW += self.alpha * np.asarray(self.penalty.gradient(W))
 
+    @property
+    def needs_prox(self):
+        """Whether a step ends with :meth:`prox` (L1, prox-only, positive)."""
+        return bool(self.l1 or self.generic_prox is not None or self.positive)
+
     def prox(self, W, step):
         """The non-smooth part's proximal step on ``W`` in place."""
         if self.l1:
             self.penalty.prox_l1(W, step * self.l1 / self.penalty.l1_weight, out=W)
         elif self.generic_prox is not None:
             W[...] = self.generic_prox(W, step * self.alpha)
+        if self.positive:
+            np.maximum(W, 0.0, out=W)
 
 
 class BatchGradient:
@@ -249,7 +259,7 @@ def mapping_norm(theta, grad, d, terms, eta):
     no proximal part it is ``||grad||``; otherwise the coefficients' part is
     ``(W - prox(W - eta gW, eta)) / eta``, the intercept's its gradient.
     """
-    if not (terms.l1 or terms.generic_prox):
+    if not terms.needs_prox:
         return float(np.sqrt(np.vdot(grad, grad)))
     W = theta[:d]
     moved = W - eta * grad[:d]
@@ -326,9 +336,11 @@ class Problem:
     penalty : penalty object or None
     alpha : float
     fit_intercept : bool
+    positive : bool, default=False
+        Constrain the coefficients (not the intercept) to ``w >= 0``.
     """
 
-    def __init__(self, rows, loss, penalty, alpha, fit_intercept):
+    def __init__(self, rows, loss, penalty, alpha, fit_intercept, positive=False):
         self.rows, self.loss = rows, loss
         self.penalty, self.alpha = penalty, float(alpha)
         self.fit_intercept = bool(fit_intercept)
@@ -336,14 +348,16 @@ class Problem:
         self.k = rows.n_outputs
         self.dtype = rows.dtype
         self.weight_sum = rows.weight_sum
-        self.terms = PenaltyTerms(penalty, alpha)
+        self.terms = PenaltyTerms(penalty, alpha, positive)
+        self.positive = bool(positive)
 
     @classmethod
-    def from_arrays(cls, X, Y, sw, loss, penalty, alpha, fit_intercept):
+    def from_arrays(cls, X, Y, sw, loss, penalty, alpha, fit_intercept, positive=False):
         """A problem on in-memory ``X`` (``Y`` of shape ``(n, k)``)."""
         Y = np.asarray(Y)
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
-        return cls(ArrayRows(X, Y, sw), loss, penalty, alpha, fit_intercept)
+        rows = ArrayRows(X, Y, sw)
+        return cls(rows, loss, penalty, alpha, fit_intercept, positive)
 
     @property
     def smooth(self):

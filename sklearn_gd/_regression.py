@@ -183,6 +183,10 @@ class GDRegressor(_BaseGDRegressor):
         early-stopping scores use the average, while training (``partial_fit``,
         ``warm_start``) continues from the last iterate.  Gradient descent
         only (``solver='gd'`` and ``partial_fit``); CG and TNC ignore it.
+    positive : bool, default=False
+        Constrain the coefficients (not the intercept) to be ``>= 0``:
+        a projection after every step (with L1, exactly the prox of L1 plus
+        the constraint), bounds for ``solver='tnc'``; ``'cg'`` refuses it.
     epsilon : float, default=0.1
         Width of ``'huber'`` and ``'epsilon_insensitive'``.
 
@@ -267,6 +271,7 @@ class GDRegressor(_BaseGDRegressor):
         warm_start=False,
         verbose=0,
         average=False,
+        positive=False,
         epsilon=0.1,
     ):
         self.loss = loss
@@ -289,6 +294,7 @@ class GDRegressor(_BaseGDRegressor):
         self.warm_start = warm_start
         self.verbose = verbose
         self.average = average
+        self.positive = positive
         self.epsilon = epsilon
 
 
@@ -357,6 +363,7 @@ class MomentumSGDRegressor(_BaseGDRegressor):
         warm_start=False,
         verbose=0,
         average=False,
+        positive=False,
         epsilon=0.1,
     ):
         self.loss = loss
@@ -381,4 +388,5 @@ class MomentumSGDRegressor(_BaseGDRegressor):
         self.warm_start = warm_start
         self.verbose = verbose
         self.average = average
+        self.positive = positive
         self.epsilon = epsilon

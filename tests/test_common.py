@@ -37,6 +37,7 @@ ESTIMATORS = [
     MomentumSGDClassifier(solver="saga", random_state=0),
     GDRegressor(solver="svrg", random_state=0),
     GDClassifier(solver="saga", penalty="l1", shuffle=False),
+    GDRegressor(positive=True),
     MomentumSGDRegressor(average=5, random_state=0),
 ]
 

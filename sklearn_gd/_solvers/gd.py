@@ -213,7 +213,7 @@ class _Stepper:
         self.gW = self.grad[:d]
         self.clip_norm = clip_norm
         self.l2 = terms.l2
-        self.prox = terms.prox if (terms.l1 or terms.generic_prox) else None
+        self.prox = terms.prox if terms.needs_prox else None
         # an object with only init_state/update gets the base class's binding
         updater = getattr(optimizer, "updater", None) or functools.partial(
             Optimizer.updater, optimizer

@@ -62,12 +62,18 @@ class TNC:
         gtol = 1e-12 if self.tol is None else 1e-6 * float(self.tol)
         options = {"maxfun": max(100, 10 * int(max_iter))}
         options.update(ftol=0.0, xtol=0.0, gtol=gtol)
+        bounds = None
+        if problem.positive:  # coefficients >= 0, the intercept free
+            lower = np.full(shape, -np.inf)
+            lower[: problem.d] = 0.0
+            bounds = [(lo, None) for lo in lower.ravel()]
         with np.errstate(over="ignore", under="ignore"):
             res = minimize(
                 fun,
                 theta.astype(np.float64).ravel(),
                 jac=True,
                 method="TNC",
+                bounds=bounds,
                 callback=callback,
                 options=options,
             )

@@ -132,7 +132,7 @@ class _Table:
         W -= lr * gW
         if fi:
             theta[d] -= lr * (delta.sum(axis=0) * inv_b + self.sum_b * inv_n)
-        if p.terms.l1 or p.terms.generic_prox:
+        if p.terms.needs_prox:
             p.terms.prox(W, lr)
         if self.kind_saga:
             self.sum_W += back
