@@ -199,6 +199,8 @@ class _BaseGD(BaseEstimator):
             self.loss,
             epsilon=getattr(self, "epsilon", 0.1),
             n_classes=None if classes is None else len(classes),
+            quantile=getattr(self, "quantile", 0.5),
+            power=getattr(self, "power", 1.5),
         )
 
     def _components(self, classes):
@@ -531,6 +533,7 @@ class _BaseGD(BaseEstimator):
         rows, score_fn = self._training_rows(
             X, y, Y, sw, classes, start.rng, incremental
         )
+        start.loss.set_scale(rows.Y)
         problem = Problem(
             rows,
             start.loss,

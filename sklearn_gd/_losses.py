@@ -31,6 +31,9 @@ class _Loss:
         """``(sum_i sw_i loss_i, G)``; may overwrite ``raw`` (and return it as G)."""
         raise NotImplementedError
 
+    def set_scale(self, Y):
+        """Adapt the curvature bound to the targets (log-link losses)."""
+
 
 _ONES = {}  # (rows, dtype) -> a column of ones, for batch-sized sums
 _ONES_MAX_ROWS = 4096
@@ -216,7 +219,72 @@ class ModifiedHuber(_Loss):
         return _weighted_sum(values, sw), _apply_weights(G, sw)
 
 
-REGRESSION_LOSSES = ("squared_error", "huber", "epsilon_insensitive")
+class Quantile(_Loss):
+    """Pinball loss: ``q (y - p)`` if ``y >= p`` else ``(1 - q) (p - y)``."""
+
+    smooth = False
+
+    def __init__(self, quantile=0.5):
+        self.quantile = quantile
+
+    def loss_gradient(self, Y, raw, sw):
+        q = float(self.quantile)
+        r = raw
+        r -= Y  # p - y
+        below = r < 0  # y > p
+        values = np.where(below, -q * r, (1.0 - q) * r)
+        G = np.where(below, -q, 1.0 - q).astype(r.dtype)
+        G[r == 0] = 0.0
+        return _weighted_sum(values, sw), _apply_weights(G, sw)
+
+
+class HalfTweedie(_Loss):
+    """Half the Tweedie deviance with a log link (scikit-learn's definition);
+    ``raw`` is ``log(mu)``.  ``power=1`` is Poisson, ``power=2`` Gamma.
+
+    Its curvature ``mu^(2-p)`` has no global bound: :meth:`set_scale`
+    bounds it by the targets (``2 max(1, max y)^(2-p)``), the scale of
+    ``mu`` near the optimum.
+    """
+
+    def __init__(self, power=1.5):
+        self.power = float(power)
+        self.curvature = 2.0
+
+    def set_scale(self, Y):
+        top = max(1.0, float(np.max(Y))) if Y.size else 1.0
+        self.curvature = 2.0 * top ** max(2.0 - self.power, 0.0)
+
+    def loss_gradient(self, Y, raw, sw):
+        p = self.power
+        Y = np.asarray(Y, dtype=raw.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 1.0:  # Poisson: mu - y raw + y log y - y
+                mu = np.exp(raw)
+                ylogy = np.where(Y > 0, Y * np.log(np.where(Y > 0, Y, 1.0)), 0.0)
+                values = mu - Y * raw + ylogy - Y
+                G = mu - Y
+            elif p == 2.0:  # Gamma: raw - log y + y / mu - 1
+                inv = np.exp(-raw)
+                values = raw - np.log(Y) + Y * inv - 1.0
+                G = 1.0 - Y * inv
+            else:
+                a, b = np.exp(raw * (1.0 - p)), np.exp(raw * (2.0 - p))
+                const = np.where(Y > 0, Y ** (2.0 - p), 0.0) / ((1 - p) * (2 - p))
+                values = const - Y * a / (1.0 - p) + b / (2.0 - p)
+                G = b - Y * a
+        return _weighted_sum(values, sw), _apply_weights(G, sw)
+
+
+REGRESSION_LOSSES = (
+    "squared_error",
+    "huber",
+    "epsilon_insensitive",
+    "quantile",
+    "poisson",
+    "tweedie",
+)
+LOG_LINK_LOSSES = ("poisson", "tweedie")
 CLASSIFICATION_LOSSES = ("log_loss", "hinge", "squared_hinge", "modified_huber")
 SMOOTH_LOSSES = (
     "squared_error",
@@ -224,11 +292,19 @@ SMOOTH_LOSSES = (
     "log_loss",
     "squared_hinge",
     "modified_huber",
+    "poisson",
+    "tweedie",
 )
 
 
-def get_loss(name, *, epsilon=0.1, n_classes=None):
+def get_loss(name, *, epsilon=0.1, n_classes=None, quantile=0.5, power=1.5):
     """The loss object for ``name`` (multinomial log loss for > 2 classes)."""
+    if name == "quantile":
+        return Quantile(quantile)
+    if name == "poisson":
+        return HalfTweedie(1.0)
+    if name == "tweedie":
+        return HalfTweedie(power)
     if name == "squared_error":
         return SquaredError()
     if name == "huber":

@@ -25,14 +25,43 @@ class _BaseGDRegressor(RegressorMixin, _BaseGD):
         **_BaseGD._parameter_constraints,
         "loss": [StrOptions(set(_losses.REGRESSION_LOSSES))],
         "epsilon": [Interval(Real, 0, None, closed="left")],
+        "quantile": [Interval(Real, 0, 1, closed="neither")],
+        "power": [
+            Interval(Real, None, 0, closed="right"),
+            Interval(Real, 1, None, closed="left"),
+        ],
     }
 
-    _multi_output = True
+    @property
+    def _multi_output(self):
+        # Poisson/Tweedie: one output (scikit-learn's multi-output checks draw
+        # negative targets whatever the positive_only tag says)
+        return self.loss not in _losses.LOG_LINK_LOSSES
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
+        tags.target_tags.multi_output = self._multi_output
+        tags.target_tags.positive_only = not self._multi_output
         return tags
+
+    def _prepare_targets(self, y, classes, *, first_call, incremental):
+        """Targets a log-link loss can fit (scikit-learn's ranges)."""
+        if self.loss not in _losses.LOG_LINK_LOSSES:
+            return None
+        power = 1.0 if self.loss == "poisson" else float(self.power)
+        y = np.asarray(y)
+        if power >= 2 and np.any(y <= 0):
+            raise ValueError(
+                f"loss={self.loss!r} with power={power:g} needs strictly positive "
+                "targets."
+            )
+        if 0 < power < 2 and np.any(y < 0):
+            raise ValueError(f"loss={self.loss!r} needs non-negative targets (counts).")
+        return None
+
+    def _inverse_link(self, raw):
+        """The mean: ``exp(raw)`` for the log-link losses."""
+        return np.exp(raw) if self.loss in _losses.LOG_LINK_LOSSES else raw
 
     def _encode(self, y, dtype, classes):
         y = np.asarray(y, dtype=dtype)
@@ -51,7 +80,7 @@ class _BaseGDRegressor(RegressorMixin, _BaseGD):
             self.coef_, self.intercept_ = coef.ravel(), intercept.reshape(1)
 
     def _score_theta(self, theta, X, y, sw, classes):
-        pred = linear_scores(X, theta, self.fit_intercept)
+        pred = self._inverse_link(linear_scores(X, theta, self.fit_intercept))
         pred = pred.ravel() if np.ndim(y) == 1 else pred
         return r2_score(y, pred, sample_weight=sw)
 
@@ -93,7 +122,8 @@ class _BaseGDRegressor(RegressorMixin, _BaseGD):
             dtype=[np.float64, np.float32],
             reset=False,
         )
-        return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+        raw = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+        return self._inverse_link(raw)
 
 
 class GDRegressor(_BaseGDRegressor):
@@ -103,8 +133,11 @@ class GDRegressor(_BaseGDRegressor):
 
     Parameters
     ----------
-    loss : {'squared_error', 'huber', 'epsilon_insensitive'}, default='squared_error'
-        ``(y - p)^2 / 2``, Huber, or epsilon-insensitive (as ``SGDRegressor``).
+    loss : {'squared_error', 'huber', 'epsilon_insensitive', 'quantile', \
+'poisson', 'tweedie'}, default='squared_error'
+        ``(y - p)^2 / 2``, Huber, or epsilon-insensitive (as ``SGDRegressor``),
+        the pinball loss, or half the Poisson / Tweedie deviance with a log
+        link (as ``PoissonRegressor`` / ``TweedieRegressor``).
     penalty : {'l2', 'l1', 'elasticnet'}, penalty object or None, default='l2'
         The shape ``R(w)`` of the penalty (:mod:`sklearn_gd.penalties`).  The
         L1 part is applied as a proximal step, which gives exact zeros.
@@ -189,6 +222,13 @@ class GDRegressor(_BaseGDRegressor):
         the constraint), bounds for ``solver='tnc'``; ``'cg'`` refuses it.
     epsilon : float, default=0.1
         Width of ``'huber'`` and ``'epsilon_insensitive'``.
+    quantile : float in (0, 1), default=0.5
+        The quantile of ``loss='quantile'`` (pinball loss, as
+        ``QuantileRegressor``).
+    power : float, default=1.5
+        The Tweedie power of ``loss='tweedie'`` (half deviance, log link, as
+        ``TweedieRegressor(link='log')``); ``loss='poisson'`` is power 1.
+        With these two losses ``predict`` returns the mean ``exp(X w + b)``.
 
     Attributes
     ----------
@@ -273,6 +313,8 @@ class GDRegressor(_BaseGDRegressor):
         average=False,
         positive=False,
         epsilon=0.1,
+        quantile=0.5,
+        power=1.5,
     ):
         self.loss = loss
         self.penalty = penalty
@@ -296,6 +338,8 @@ class GDRegressor(_BaseGDRegressor):
         self.average = average
         self.positive = positive
         self.epsilon = epsilon
+        self.quantile = quantile
+        self.power = power
 
 
 class MomentumSGDRegressor(_BaseGDRegressor):
@@ -365,6 +409,8 @@ class MomentumSGDRegressor(_BaseGDRegressor):
         average=False,
         positive=False,
         epsilon=0.1,
+        quantile=0.5,
+        power=1.5,
     ):
         self.loss = loss
         self.penalty = penalty
@@ -390,3 +436,5 @@ class MomentumSGDRegressor(_BaseGDRegressor):
         self.average = average
         self.positive = positive
         self.epsilon = epsilon
+        self.quantile = quantile
+        self.power = power

@@ -38,6 +38,9 @@ ESTIMATORS = [
     GDRegressor(solver="svrg", random_state=0),
     GDClassifier(solver="saga", penalty="l1", shuffle=False),
     GDRegressor(positive=True),
+    GDRegressor(loss="poisson"),
+    GDRegressor(loss="tweedie", power=1.5, solver="cg"),
+    MomentumSGDRegressor(loss="quantile", quantile=0.3, random_state=0),
     MomentumSGDRegressor(average=5, random_state=0),
 ]
 
