@@ -320,6 +320,7 @@ class _BaseGD(BaseEstimator):
                 multi_output=self._multi_output,
                 y_numeric=self._y_numeric,
             )
+        y = self._check_target_shape(y)
         classes = self._prepare_targets(
             y, classes, first_call=first_call, incremental=incremental
         )
@@ -341,7 +342,7 @@ class _BaseGD(BaseEstimator):
         # Stratified for classifiers when every class can be on both sides,
         # a plain random split otherwise (tiny data sets).
         counts = None
-        if not self._y_numeric:
+        if not self._y_numeric and np.ndim(y) == 1:
             counts = np.unique(y, return_counts=True)[1]
         if (
             counts is not None
@@ -619,6 +620,9 @@ class _BaseGD(BaseEstimator):
 
     def _prepare_targets(self, y, classes, *, first_call, incremental):
         return None
+
+    def _check_target_shape(self, y):
+        return y
 
     def _check_weighted_classes(self, y, sw):
         pass

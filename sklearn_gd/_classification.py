@@ -12,7 +12,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
+    type_of_target,
 )
+from sklearn.utils.validation import column_or_1d
 
 from . import _dask, _losses
 from ._base import OPTIMIZER_CONSTRAINT, _BaseGD
@@ -42,9 +44,42 @@ class _BaseGDClassifier(LinearClassifierMixin, _BaseGD):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
     _y_numeric = False
+    _multi_output = True  # a binary indicator matrix: multilabel
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _check_target_shape(self, y):
+        """A column vector is 1-D (with scikit-learn's warning); a matrix must
+        be a binary indicator matrix (multilabel)."""
+        if np.ndim(y) == 2 and y.shape[1] == 1:
+            return column_or_1d(y, warn=True)
+        if np.ndim(y) == 2 and type_of_target(y) != "multilabel-indicator":
+            raise ValueError(
+                "A 2-D y must be a binary indicator matrix (multilabel), got "
+                f"{type_of_target(y)!r} targets."
+            )
+        return y
+
+    def _loss_object(self, classes):
+        # multilabel: one binary problem per label, whatever their number
+        n_classes = 2 if getattr(self, "_multilabel", False) else len(classes)
+        return _losses.get_loss(self.loss, n_classes=n_classes)
 
     def _prepare_targets(self, y, classes, *, first_call, incremental):
         check_classification_targets(y)
+        multilabel = np.ndim(y) == 2
+        if multilabel and (incremental or self.class_weight is not None):
+            raise ValueError(
+                "Multilabel targets (a binary indicator matrix) are fitted by "
+                "fit only, without class_weight."
+            )
+        if not incremental:
+            self._multilabel = multilabel
+        if multilabel:
+            return np.arange(y.shape[1])
         if incremental:
             if self.class_weight == "balanced":
                 raise ValueError(
@@ -72,6 +107,8 @@ class _BaseGDClassifier(LinearClassifierMixin, _BaseGD):
         self.classes_ = classes
 
     def _check_weighted_classes(self, y, sw):
+        if np.ndim(y) == 2:
+            return  # multilabel: every label is its own binary problem
         if sw is not None and len(np.unique(y[sw > 0])) < 2:
             raise ValueError(
                 "Only one class has a positive sample weight: this solver needs "
@@ -89,6 +126,8 @@ class _BaseGDClassifier(LinearClassifierMixin, _BaseGD):
         one-hot (multinomial), written directly in ``dtype``: label_binarize
         goes through a sparse matrix and an int64 ``n x k`` copy, several
         times the memory of ``Y`` (tested in test_fit_does_not_copy_X)."""
+        if np.ndim(y) == 2:  # multilabel: +1/-1 per label
+            return np.where(np.asarray(y) == 1, 1.0, -1.0).astype(dtype)
         idx = np.searchsorted(classes, y)
         if len(classes) == 2:
             return np.where(idx == 1, 1.0, -1.0).astype(dtype).reshape(-1, 1)
@@ -98,14 +137,17 @@ class _BaseGDClassifier(LinearClassifierMixin, _BaseGD):
         return Y
 
     def _store_coef(self, coef, intercept, y_2d=False):
-        if len(intercept) > 2 and self.loss == "log_loss":
+        multinomial = self.loss == "log_loss" and not getattr(self, "_multilabel", 0)
+        if len(intercept) > 2 and multinomial:
             # A softmax is unchanged by a common shift of the intercepts:
             # report the centred one (TNC may drift).
             intercept = intercept - intercept.mean()
         self.coef_, self.intercept_ = coef, intercept
 
     def _score_theta(self, theta, X, y, sw, classes):
-        pred = _labels(linear_scores(X, theta, self.fit_intercept), classes)
+        scores = linear_scores(X, theta, self.fit_intercept)
+        multilabel = np.ndim(y) == 2
+        pred = (scores > 0).astype(int) if multilabel else _labels(scores, classes)
         return accuracy_score(y, pred, sample_weight=sw)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -146,12 +188,18 @@ class _BaseGDClassifier(LinearClassifierMixin, _BaseGD):
         """Predicted class labels."""
         if _dask.is_dask_collection(X):
             return self._on_dask(X, self.predict, (), self.classes_.dtype)
+        if getattr(self, "_multilabel", False):  # the indicator matrix
+            return (self.decision_function(X) > 0).astype(int)
         return _labels(self.decision_function(X), self.classes_)
 
     def _check_proba(self):
         if self.loss not in ("log_loss", "modified_huber"):
             raise AttributeError(
                 f"probability estimates are not available for loss={self.loss!r}"
+            )
+        if self.loss == "modified_huber" and getattr(self, "_multilabel", False):
+            raise AttributeError(  # its per-label "probabilities" reach 0 and 1
+                "probability estimates of multilabel targets need loss='log_loss'"
             )
         return True
 
@@ -163,6 +211,8 @@ class _BaseGDClassifier(LinearClassifierMixin, _BaseGD):
         if _dask.is_dask_collection(X):
             return self._on_dask(X, self.predict_proba, (len(self.classes_),))
         scores = self.decision_function(X)
+        if getattr(self, "_multilabel", False):  # per-label probabilities
+            return expit(scores)
         if self.loss == "log_loss":
             if scores.ndim == 1:
                 p1 = expit(scores)
