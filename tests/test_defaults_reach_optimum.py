@@ -193,3 +193,50 @@ def test_non_smooth_losses_at_the_defaults_reach_the_qp_optimum_or_warn(Est):
         est = GDRegressor(loss="epsilon_insensitive", alpha=alpha)
         coef, intercept = w, np.array([b])
     _check(est, X, y, coef, intercept, 1e-3)
+
+
+def _quantile_qp(X, y, alpha, q):
+    """min alpha/2 |w|^2 + mean(q u + (1 - q) v), X w + b + u - v = y, u, v >= 0."""
+    n, d = X.shape
+    eye = np.eye(n)
+
+    def fun(v):
+        u, w_ = v[d + 1 : d + 1 + n], v[d + 1 + n :]
+        return 0.5 * alpha * v[:d] @ v[:d] + (q * u + (1 - q) * w_).mean()
+
+    def jac(v):
+        g = np.zeros_like(v)
+        g[:d] = alpha * v[:d]
+        g[d + 1 : d + 1 + n] = q / n
+        g[d + 1 + n :] = (1 - q) / n
+        return g
+
+    A = np.hstack([X, np.ones((n, 1)), eye, -eye])
+    cons = [
+        {"type": "eq", "fun": lambda v: A @ v - y, "jac": lambda v: A},
+        {"type": "ineq", "fun": lambda v: v[d + 1 :],
+         "jac": lambda v: np.hstack([np.zeros((2 * n, d + 1)), np.eye(2 * n)])},
+    ]  # fmt: skip
+    v0 = np.r_[np.zeros(d + 1), np.maximum(y, 0), np.maximum(-y, 0)]
+    res = minimize(fun, v0, jac=jac, constraints=cons, method="SLSQP",
+                   options={"maxiter": 1000, "ftol": 1e-12})  # fmt: skip
+    return res.x[:d], res.x[d]
+
+
+@pytest.mark.parametrize("Est", [GDRegressor, MomentumSGDRegressor])
+def test_quantile_and_tweedie_at_the_defaults_reach_the_optimum_or_warn(Est):
+    from sklearn.linear_model import TweedieRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3)) * 0.5
+    y = X @ [1.0, -1.0, 0.5] + rng.standard_t(3, size=80)
+    w, b = _quantile_qp(X, y, ALPHA, 0.7)
+    bound = 1e-3 if Est is GDRegressor else 1e-2
+    est = Est(loss="quantile", quantile=0.7, random_state=0)
+    _check(est, X, y, w, np.array([b]), bound)
+    mu = np.exp(X @ [0.5, -0.3, 0.2] + 0.5)
+    yt = rng.gamma(2.0, mu / 2.0)
+    ref = TweedieRegressor(power=1.5, link="log", alpha=ALPHA, tol=1e-12,
+                           max_iter=10_000).fit(X, yt)  # fmt: skip
+    est = Est(loss="tweedie", random_state=0)
+    _check(est, X, yt, ref.coef_, np.atleast_1d(ref.intercept_), bound)
