@@ -282,3 +282,17 @@ def test_dask_warm_start_and_input_errors(client):
     sparse = Xd.map_blocks(sp.csr_matrix)
     with pytest.raises(TypeError, match="NumPy blocks"):
         GDRegressor().fit(sparse, yd)
+
+
+def test_multi_output_on_dask_equals_in_memory(client):
+    X, y = _regression()
+    Y = np.c_[y, 2 * y + X[:, 0], -y]
+    est = GDRegressor(max_iter=20, tol=None)
+    ref = clone(est).fit(X, Y)
+    out = clone(est).fit(_blocks(X), _blocks(Y))
+    assert out.coef_.shape == ref.coef_.shape == (3, X.shape[1])
+    _close(out.coef_, ref.coef_)
+    _close(out.intercept_, ref.intercept_)
+    pred = out.predict(_blocks(X))
+    assert pred.shape == (X.shape[0], 3)
+    _close(pred.compute(), ref.predict(X))
