@@ -42,6 +42,17 @@ from .optimizers import OPTIMIZER_NAMES, Momentum, get_optimizer
 from .penalties import get_penalty
 from .schedules import SCHEDULE_NAMES, get_schedule
 
+try:  # scikit-learn >= 1.9
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
+
+    class CallbackSupportMixin:
+        pass
+
+    def with_callbacks(method):
+        return method
+
+
 __all__ = ["_BaseGD"]
 
 #: The constraints of the ``optimizer`` argument (GD presets).
@@ -124,12 +135,37 @@ def _warn_if_noise_plateau(result, problem, tol, rtol=1e-2):
     )
 
 
+class _EpochTasks:
+    """One scikit-learn callback task per epoch (the monitor's hooks)."""
+
+    def __init__(self, ctx, estimator, X, y, reconstruct):
+        self.ctx, self.estimator, self.X, self.y = ctx, estimator, X, y
+        self.reconstruct, self.sub = reconstruct, None
+
+    def begin(self):
+        self.sub = self.ctx.subcontext(task_name="epoch")
+        self.sub.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)
+
+    def end(self, theta):
+        return bool(
+            self.sub.call_on_fit_task_end(
+                estimator=self.estimator,
+                X=self.X,
+                y=self.y,
+                reconstruction_attributes=lambda: self.reconstruct(theta),
+            )
+        )
+
+    def close(self):
+        self.sub.call_on_fit_task_end(estimator=self.estimator)
+
+
 def _same(a, b):
     """Whether two components have the same class and parameters."""
     return type(a) is type(b) and repr(a.get_params()) == repr(b.get_params())
 
 
-class _BaseGD(BaseEstimator):
+class _BaseGD(CallbackSupportMixin, BaseEstimator):
     """Validate -> build the problem -> start or resume -> solve -> store."""
 
     _parameter_constraints: dict = {
@@ -473,6 +509,26 @@ class _BaseGD(BaseEstimator):
             check_optimality=not incremental and self.tol is not None,
         )
 
+    def _callback_tasks(self, X, y, classes, y_2d, incremental):
+        """scikit-learn's callbacks, one task per epoch (or iteration), when
+        any are set on this estimator or propagated to it."""
+        if not (
+            hasattr(self, "_skl_callbacks") or hasattr(self, "_parent_callback_ctx")
+        ):
+            return None
+        n_tasks = 1 if incremental else self.max_iter
+        if self.solver == "tnc" and not incremental:
+            n_tasks = None  # TNC's iterations are not capped by max_iter
+        else:
+            n_tasks += 1  # the task begun for an epoch that does not run
+        ctx = self._init_callback_context(max_subtasks=n_tasks)
+        ctx.call_on_fit_task_begin(estimator=self, X=X, y=y)
+
+        def reconstruct(theta):
+            return self._reconstruction(theta, X.shape[1], classes, y_2d)
+
+        return _EpochTasks(ctx, self, X, y, reconstruct)
+
     def _variance_reduced(self, problem, start):
         """SAGA/SVRG on batches of ``batch_size`` rows (32 when None).  The
         ``'auto'`` step is ``1 / (3 L_b)`` for SAGA and ``1 / (4 L_b)`` for
@@ -509,6 +565,7 @@ class _BaseGD(BaseEstimator):
             self.__dict__.update(snapshot)
             raise
 
+    @with_callbacks  # tears the callbacks down before a roll-back
     def _fit_unsafe(self, X, y, sample_weight, *, incremental, classes=None):
         if incremental and self.early_stopping:
             raise ValueError(
@@ -545,12 +602,15 @@ class _BaseGD(BaseEstimator):
         )
         with np.errstate(all="ignore"):  # non-finite values are checked, not raised
             solver = self._solver(problem, start, incremental)
+        start.y_2d = np.ndim(y) == 2
+        tasks = self._callback_tasks(X, y, classes, start.y_2d, incremental)
         monitor = Monitor(
             tol=None if incremental else self.tol,
             n_iter_no_change=self.n_iter_no_change,
             score_fn=score_fn,
             schedule=start.schedule,
             verbose=self.verbose,
+            tasks=tasks,
         )
         with np.errstate(all="ignore"):
             result = solver.solve(
@@ -561,9 +621,13 @@ class _BaseGD(BaseEstimator):
                 t0=start.t,
             )
         # Only now, with a finite result, change the estimator.
-        start.y_2d = np.ndim(y) == 2
         self._store(result, start, n_features, classes, append=resume)
-        if not incremental and self.tol is not None and not result.converged:
+        if tasks is not None:
+            tasks.ctx.call_on_fit_task_end(
+                estimator=self, X=X, y=y, reconstruction_attributes={}
+            )
+        stopped = result.converged or result.stopped_by_callback
+        if not incremental and self.tol is not None and not stopped:
             self._warn_not_converged(result, problem)
         if not incremental:
             _warn_if_rising(result.loss_curve, start.lr)
@@ -575,8 +639,9 @@ class _BaseGD(BaseEstimator):
     def _store(self, result, start, n_features, classes, *, append):
         """The fitted attributes, the same way for every solver."""
         self._rng = start.rng
-        coef, intercept = coef_from_theta(result.theta, n_features, self.fit_intercept)
-        self._store_coef(coef, intercept, start.y_2d)
+        fitted = self._reconstruction(result.theta, n_features, classes, start.y_2d)
+        for name, value in fitted.items():
+            setattr(self, name, value)
         separate = result.iterate is not result.theta  # averaged, schedule-free
         self._iterate = result.iterate.copy() if separate else None
         self._average_state = start.average_state
@@ -632,6 +697,11 @@ class _BaseGD(BaseEstimator):
 
     def _set_classes(self, classes):
         pass
+
+    def _reconstruction(self, theta, n_features, classes, y_2d):
+        """The fitted attributes that make a model of ``theta``."""
+        coef, intercept = coef_from_theta(theta, n_features, self.fit_intercept)
+        return self._fitted_attributes(coef, intercept, classes, y_2d)
 
     def _target_scale(self, Y, sw):
         return 1.0

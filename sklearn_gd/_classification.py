@@ -136,13 +136,19 @@ class _BaseGDClassifier(LinearClassifierMixin, _BaseGD):
         Y[np.arange(len(y)), idx] = 1.0
         return Y
 
-    def _store_coef(self, coef, intercept, y_2d=False):
+    def _fitted_attributes(self, coef, intercept, classes, y_2d=False):
         multinomial = self.loss == "log_loss" and not getattr(self, "_multilabel", 0)
         if len(intercept) > 2 and multinomial:
             # A softmax is unchanged by a common shift of the intercepts:
             # report the centred one (TNC may drift).
             intercept = intercept - intercept.mean()
-        self.coef_, self.intercept_ = coef, intercept
+        multilabel = bool(getattr(self, "_multilabel", False))
+        return {
+            "coef_": coef,
+            "intercept_": intercept,
+            "classes_": classes,
+            "_multilabel": multilabel,
+        }
 
     def _score_theta(self, theta, X, y, sw, classes):
         scores = linear_scores(X, theta, self.fit_intercept)

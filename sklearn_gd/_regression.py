@@ -71,13 +71,12 @@ class _BaseGDRegressor(RegressorMixin, _BaseGD):
         sq = np.mean(np.asarray(Y, dtype=np.float64) ** 2, axis=1)
         return float(np.sqrt(np.average(sq, weights=sw)))
 
-    def _store_coef(self, coef, intercept, y_2d=False):
+    def _fitted_attributes(self, coef, intercept, classes, y_2d=False):
         """1-D ``y``: ``coef_`` (n_features,), ``intercept_`` (1,); 2-D ``y``
         of k columns: (k, n_features) and (k,), as ``Ridge``."""
         if y_2d:
-            self.coef_, self.intercept_ = coef, intercept
-        else:
-            self.coef_, self.intercept_ = coef.ravel(), intercept.reshape(1)
+            return {"coef_": coef, "intercept_": intercept}
+        return {"coef_": coef.ravel(), "intercept_": intercept.reshape(1)}
 
     def _score_theta(self, theta, X, y, sw, classes):
         pred = self._inverse_link(linear_scores(X, theta, self.fit_intercept))

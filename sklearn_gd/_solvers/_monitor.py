@@ -71,6 +71,7 @@ class SolverResult:
                 self.best_epoch = monitor.best_iter
         self.optimality = float(monitor.optimality)
         self.gradient_norm = float(monitor.gradient_norm)
+        self.stopped_by_callback = monitor.stopped_by_callback
         self.iterate = self.theta  # the solver sets its own when they differ
         self.converged = bool(converged)
 
@@ -102,10 +103,21 @@ class Monitor:
         plateau lowers the step instead of ending the run, as scikit-learn's
         ``learning_rate='adaptive'`` does.
     verbose : int
+    tasks : object or None
+        Per-iteration hooks (the estimator's scikit-learn callbacks):
+        ``begin()`` before an iteration, ``end(theta) -> bool`` after it (True
+        stops the run), ``close()`` for an iteration begun but not run.
     """
 
     def __init__(
-        self, *, tol=None, n_iter_no_change=10, score_fn=None, schedule=None, verbose=0
+        self,
+        *,
+        tol=None,
+        n_iter_no_change=10,
+        score_fn=None,
+        schedule=None,
+        verbose=0,
+        tasks=None,
     ):
         self.tol, self.n_iter_no_change = tol, int(n_iter_no_change)
         self.score_fn, self.verbose = score_fn, verbose
@@ -114,6 +126,7 @@ class Monitor:
         self.validation_scores = []
         self.best, self.stall, self.converged = np.inf, 0, False
         self.best_score, self.best_theta, self.best_iter = -np.inf, None, None
+        self.tasks, self.stopped_by_callback, self._task_open = tasks, False, False
         self.optimality0 = None
         self.optimality = np.nan  # the last relative gradient-mapping norm
         self.gradient_norm = np.nan
@@ -128,6 +141,23 @@ class Monitor:
         self.reference = float(reference) if np.isfinite(reference) else 0.0
         self.label, self.advice = label, advice
         self._start = time.time()
+        self._begin_task()
+
+    def _begin_task(self):
+        if self.tasks is not None and not self._task_open:
+            self.tasks.begin()
+            self._task_open = True
+
+    def _end_task(self, theta):
+        """End the iteration's task; True when a callback asks to stop."""
+        if self.tasks is None or not self._task_open:
+            return False
+        self._task_open = False
+        if self.tasks.end(theta):
+            self.stopped_by_callback = True
+            return True
+        self._begin_task()
+        return False
 
     def diverged(self, what):
         """The error to raise: ``what`` went wrong at this iteration."""
@@ -185,13 +215,13 @@ class Monitor:
                 self.schedule.observe(value)
         if self.verbose:
             self._print(objective, step_size, t)
-        if self.tol is None:
-            return False
-        if optimality is not None and self.score_fn is None:
-            self.converged = self.optimality <= self.tol
-        elif self.stall >= self.n_iter_no_change:
-            self.converged = not self._schedule_can_reduce()
-        return self.converged
+        if self.tol is not None:
+            if optimality is not None and self.score_fn is None:
+                self.converged = self.optimality <= self.tol
+            elif self.stall >= self.n_iter_no_change:
+                self.converged = not self._schedule_can_reduce()
+        stop = self._end_task(theta)
+        return self.converged or stop
 
     def set_optimality(self, start, end):
         """Record the gradient-mapping norms at the start and at the end of a
@@ -222,6 +252,9 @@ class Monitor:
 
     def result(self, theta, *, t, n_grad_evals, converged=None, n_iter=None):
         """The :class:`SolverResult` of the run so far."""
+        if self.tasks is not None and self._task_open:
+            self._task_open = False
+            self.tasks.close()  # begun for an iteration that did not run
         return SolverResult(
             theta,
             n_iter=len(self.loss_curve) if n_iter is None else n_iter,
