@@ -80,3 +80,11 @@ def test_scoring_monitor_logs_a_score_per_epoch_in_a_pipeline():
     grid = GridSearchCV(clone(est), {"alpha": [1e-4, 1e-2]}, cv=2).fit(X, y)
     assert grid.best_estimator_.coef_.shape == (1, 5)
     assert np.isfinite(grid.best_score_)
+
+
+def test_progress_bar_runs():
+    pytest.importorskip("rich")
+    X, y = _data()
+    est = GDClassifier(max_iter=5, tol=None).set_callbacks(callback.ProgressBar())
+    est.fit(X, y)
+    assert est.n_iter_ == 5
