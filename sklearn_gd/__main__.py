@@ -220,7 +220,14 @@ def format_table(result):
         )
 
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([head, fmt(cols), sep] + [fmt(ln) for ln in lines])
+    table = [head, fmt(cols), sep] + [fmt(ln) for ln in lines]
+    if result["classifier"]:
+        table.append(
+            "note: scikit-learn's SGDClassifier trains one-vs-rest; with more than "
+            "two classes its objective is the multinomial one evaluated at its "
+            "one-vs-rest coefficients, which it does not minimise."
+        )
+    return "\n".join(table)
 
 
 def _plots(name, fitted, plots_dir):
