@@ -278,6 +278,8 @@ def _schedule_gallery(plots_dir):
         ax=axes[1],
     )
     axes[1].set_title("the schedule family")
+    # seven long labels: beside the panel, not over either plot
+    axes[1].legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
     path = os.path.join(plots_dir, "schedules.png")
     fig.savefig(path, dpi=90, bbox_inches="tight")
     plt.close(fig)

@@ -23,7 +23,8 @@ def _pyplot():
 def _label(obj):
     params = obj.get_params(deep=False) if hasattr(obj, "get_params") else {}
     inner = ", ".join(
-        f"{k}={v!r}" for k, v in params.items() if not hasattr(v, "get_params")
+        f"{k}={_label(v) if hasattr(v, 'get_params') else repr(v)}"
+        for k, v in params.items()
     )
     return f"{type(obj).__name__}({inner})"
 
@@ -91,14 +92,24 @@ def plot_learning_curves(estimators, labels=None, axes=None, log_loss_scale=True
     ax_loss, ax_lr = axes
     for est, label in zip(ests, labels):
         epochs = np.arange(1, len(est.loss_curve_) + 1)
-        ax_loss.plot(epochs, est.loss_curve_, label=label)
-        ax_lr.plot(epochs, est.learning_rate_curve_, label=label)
+        (line,) = ax_loss.plot(epochs, est.loss_curve_, label=label)
+        scores = getattr(est, "validation_scores_", None)
+        if scores is not None:  # early stopping: the held-out score, dashed
+            twin = getattr(ax_loss, "_validation_axis", None) or ax_loss.twinx()
+            ax_loss._validation_axis = twin
+            twin.plot(epochs, scores, "--", color=line.get_color())
+            twin.set_ylabel("validation score (dashed)")
+        rates = np.asarray(est.learning_rate_curve_, dtype=float)
+        if np.isfinite(rates).any():  # CG and TNC have no learning rate
+            ax_lr.plot(epochs, rates, label=label, color=line.get_color())
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("training objective")
     if log_loss_scale:
         ax_loss.set_yscale("log")
     ax_lr.set_xlabel("epoch")
     ax_lr.set_ylabel("learning rate (last update of the epoch)")
-    ax_loss.legend(fontsize="small")
-    ax_lr.legend(fontsize="small")
+    ax_lr.set_yscale("log")  # rates of different optimizers span decades
+    ax_loss.legend(fontsize="small", loc="best")
+    if ax_lr.get_lines():
+        ax_lr.legend(fontsize="small", loc="best")
     return np.asarray(axes)

@@ -51,3 +51,25 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match="plot"):
         plot_schedule(ExponentialDecay(10, 0.5), 10)
+
+
+def test_learning_curves_skip_solvers_without_a_rate_and_draw_validation():
+    X, y = make_regression(120, 3, random_state=0)
+    ests = [
+        GDRegressor(solver="cg").fit(X, y),  # no learning rate: no curve
+        MomentumSGDRegressor(early_stopping=True, max_iter=15, random_state=0).fit(
+            X, y
+        ),
+    ]
+    ax_loss, ax_lr = plot_learning_curves(ests, labels=["cg", "es"])
+    assert len(ax_loss.get_lines()) == 2 and len(ax_lr.get_lines()) == 1
+    assert ax_lr.get_yscale() == "log"
+    validation = ax_loss._validation_axis.get_lines()[0]
+    assert list(validation.get_ydata()) == list(ests[1].validation_scores_)
+
+
+def test_warmup_label_names_its_inner_schedule():
+    from sklearn_gd.schedules import CosineDecay, Warmup
+
+    ax = plot_schedule(Warmup(CosineDecay(40), warmup_steps=5), 50)
+    assert "CosineDecay(" in ax.get_legend().get_texts()[0].get_text()
