@@ -108,8 +108,9 @@ def fit_chunks(
     shuffle : bool, default=True
         Visit the chunks of a sequence in a fresh random order every epoch.
     random_state : int, RandomState or None, default=None
-        Seeds the chunk order (the rows within chunks follow the
-        estimator's ``random_state``).
+        Seeds the chunk order; ``None`` takes the estimator's
+        ``random_state`` (so a seeded estimator gives a reproducible run on
+        its own).  The rows within chunks follow the estimator's stream.
 
     Returns
     -------
@@ -136,6 +137,8 @@ def fit_chunks(
     (array([ 1. , -2. ,  0.5]), array([3.]))
     """
     epochs, indexable = _check_args(estimator, chunks, epochs)
+    if random_state is None:  # reproducible from the estimator's own seed
+        random_state = getattr(estimator, "random_state", None)
     rng = check_random_state(random_state)
     kwargs = {}
     if is_classifier(estimator) and not hasattr(estimator, "classes_"):

@@ -179,3 +179,19 @@ def test_memory_bounded_by_chunk(tmp_path):
     chunk_bytes = chunk * d * 8
     assert peak < 6 * chunk_bytes, (peak, chunk_bytes)
     assert peak < n * d * 8 / 8
+
+
+def test_a_seeded_estimator_makes_fit_chunks_reproducible():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 3))
+    y = X @ [1.0, -1.0, 2.0]
+    runs = []
+    for _ in range(2):
+        est = MomentumSGDRegressor(batch_size=20, random_state=3)
+        runs.append(fit_chunks(est, ArrayChunks(X, y, 100), epochs=3).coef_)
+    np.testing.assert_array_equal(runs[0], runs[1])
+    other = fit_chunks(
+        MomentumSGDRegressor(batch_size=20, random_state=4), ArrayChunks(X, y, 100),
+        epochs=3,
+    )  # fmt: skip
+    assert not np.array_equal(other.coef_, runs[0])
