@@ -9,13 +9,11 @@ the same way.  Data flow down once: estimator -> problem -> solver -> result.
 """
 
 import copy
-import warnings
 from numbers import Integral, Real
 from types import SimpleNamespace
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -29,6 +27,14 @@ from sklearn.utils.validation import (
 
 from . import _dask, _losses
 from ._problem import PenaltyTerms, Problem, coef_from_theta, theta_from_coef
+from ._reports import (
+    CallbackSupportMixin,
+    EpochTasks,
+    warn_if_noise_plateau,
+    warn_if_rising,
+    warn_not_converged,
+    with_callbacks,
+)
 from ._rows import ArrayRows
 from ._solvers import (
     TNC,
@@ -42,17 +48,6 @@ from .optimizers import OPTIMIZER_NAMES, Momentum, get_optimizer
 from .penalties import get_penalty
 from .schedules import SCHEDULE_NAMES, get_schedule
 
-try:  # scikit-learn >= 1.9
-    from sklearn.callback import CallbackSupportMixin, with_callbacks
-except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
-
-    class CallbackSupportMixin:
-        pass
-
-    def with_callbacks(method):
-        return method
-
-
 __all__ = ["_BaseGD"]
 
 #: The constraints of the ``optimizer`` argument (GD presets).
@@ -60,104 +55,6 @@ OPTIMIZER_CONSTRAINT = [
     StrOptions(set(OPTIMIZER_NAMES)),
     HasMethods(["init_state", "update"]),
 ]
-
-
-def _warn_if_rising(curve, learning_rate):
-    """Warn when the run ended above where it started (a step far too large
-    that the divergence guard did not catch)."""
-    if len(curve) < 2 or not curve[-1] > 1.01 * curve[0] + 1e-12:
-        return
-    step = (
-        ""
-        if not np.isfinite(learning_rate)
-        else f" with learning_rate={learning_rate:.6g}"
-    )
-    warnings.warn(
-        f"The objective rose from {curve[0]:.6g} to {curve[-1]:.6g} during the "
-        f"fit{step}: the result is worse than the start. Use a smaller "
-        "learning_rate or learning_rate='auto'.",
-        ConvergenceWarning,
-    )
-
-
-def _how_far(result, problem, tol):
-    """How far a full-batch run stopped from the optimum, in words."""
-    if not np.isfinite(result.optimality):
-        return ""
-    text = (
-        f" The gradient norm is still {result.optimality:.2g} times its starting "
-        f"value (tol={tol:g})."
-    )
-    mu = problem.terms.l2  # strong convexity of a convex loss plus alpha * L2
-    if mu > 0 and problem.smooth and len(result.loss_curve):
-        gap = result.gradient_norm**2 / (2 * mu)
-        f = result.loss_curve[-1]
-        text += (
-            f" The objective ({f:.6g}) is at most {gap:.2g} above its minimum"
-            " (the L2 penalty makes it strongly convex)."
-        )
-    return text
-
-
-def _suboptimality_bound(result, problem):
-    """``|G|^2 / (2 mu)`` with ``mu`` the L2 strong convexity (inf without)."""
-    mu = problem.terms.l2
-    if mu > 0 and problem.smooth:
-        return result.gradient_norm**2 / (2 * mu)
-    return np.inf
-
-
-def _warn_if_noise_plateau(result, problem, tol, rtol=1e-2):
-    """Warn when a mini-batch run stopped on a plateau of its noisy objective
-    while the full gradient at the model is above ``tol`` times its start and
-    says the objective may be more than ``rtol`` (relative) above the optimum
-    (or, without an L2 part to bound that, is above ``rtol`` times its start)."""
-    if not np.isfinite(result.optimality) or result.optimality <= tol:
-        return  # a non-smooth loss (no gradient to measure), or optimal to tol
-    f = result.loss_curve[-1]
-    gap = _suboptimality_bound(result, problem)
-    if np.isfinite(gap):
-        if gap <= rtol * abs(f):
-            return
-        detail = (
-            f" and the objective ({f:.6g}) may be up to {gap:.2g} above its minimum"
-        )
-    elif result.optimality <= rtol:
-        return
-    else:
-        detail = ""
-    warnings.warn(
-        "The mini-batch objective stopped improving (tol, n_iter_no_change), but "
-        f"the full gradient is still {result.optimality:.2g} times its starting "
-        f"value{detail}. Use average=True, a decaying schedule (e.g. "
-        "schedule='invscaling'), batch_size=None (full batch) or solver='cg'.",
-        ConvergenceWarning,
-    )
-
-
-class _EpochTasks:
-    """One scikit-learn callback task per epoch (the monitor's hooks)."""
-
-    def __init__(self, ctx, estimator, X, y, reconstruct):
-        self.ctx, self.estimator, self.X, self.y = ctx, estimator, X, y
-        self.reconstruct, self.sub = reconstruct, None
-
-    def begin(self):
-        self.sub = self.ctx.subcontext(task_name="epoch")
-        self.sub.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)
-
-    def end(self, theta):
-        return bool(
-            self.sub.call_on_fit_task_end(
-                estimator=self.estimator,
-                X=self.X,
-                y=self.y,
-                reconstruction_attributes=lambda: self.reconstruct(theta),
-            )
-        )
-
-    def close(self):
-        self.sub.call_on_fit_task_end(estimator=self.estimator)
 
 
 def _same(a, b):
@@ -527,7 +424,7 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
         def reconstruct(theta):
             return self._reconstruction(theta, X.shape[1], classes, y_2d)
 
-        return _EpochTasks(ctx, self, X, y, reconstruct)
+        return EpochTasks(ctx, self, X, y, reconstruct)
 
     def _variance_reduced(self, problem, start):
         """SAGA/SVRG on batches of ``batch_size`` rows (32 when None).  The
@@ -628,12 +525,12 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
             )
         stopped = result.converged or result.stopped_by_callback
         if not incremental and self.tol is not None and not stopped:
-            self._warn_not_converged(result, problem)
+            warn_not_converged(self.solver, self.max_iter, self.tol, result, problem)
         if not incremental:
-            _warn_if_rising(result.loss_curve, start.lr)
+            warn_if_rising(result.loss_curve, start.lr)
             mini_batch = (self.batch_size or problem.n) < problem.n
             if mini_batch and self.solver == "gd" and result.converged:
-                _warn_if_noise_plateau(result, problem, self.tol)
+                warn_if_noise_plateau(result, problem, self.tol)
         return self
 
     def _store(self, result, start, n_features, classes, *, append):
@@ -665,19 +562,6 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
         self.validation_scores_ = result.validation_scores
         self.best_validation_score_ = result.best_validation_score
         self.best_epoch_ = result.best_epoch
-
-    def _warn_not_converged(self, result, problem):
-        if self.solver == "tnc":
-            return  # TNC's own rule; its result is the comparison reference
-        if self.solver == "cg":
-            what = f"solver='cg': maximum number of iterations ({self.max_iter})"
-        else:
-            what = f"Maximum number of epochs ({self.max_iter})"
-        warnings.warn(
-            f"{what} reached before convergence.{_how_far(result, problem, self.tol)} "
-            "Consider increasing max_iter or tol.",
-            ConvergenceWarning,
-        )
 
     # ------------------------------------------------------------ hooks
     _y_numeric = True

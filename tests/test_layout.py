@@ -22,6 +22,7 @@ LAYERS = [
     {"_solvers._monitor"},
     {"_solvers.gd", "_solvers.cg", "_solvers.tnc", "_solvers.vr"},
     {"_solvers"},
+    {"_reports"},
     {"_base"},
     {"_regression", "_classification"},
     {"compare", "chunks", "plot"},

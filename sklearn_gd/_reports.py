@@ -1,0 +1,140 @@
+"""What a fit tells its user: convergence warnings and scikit-learn's
+callback tasks (one per epoch, driven by the solvers' monitor)."""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+try:  # scikit-learn >= 1.9
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
+
+    class CallbackSupportMixin:
+        pass
+
+    def with_callbacks(method):
+        return method
+
+
+__all__ = [
+    "CallbackSupportMixin",
+    "with_callbacks",
+    "EpochTasks",
+    "warn_not_converged",
+    "warn_if_rising",
+    "warn_if_noise_plateau",
+]
+
+
+def warn_not_converged(solver, max_iter, tol, result, problem):
+    """``max_iter`` ended the run before the stopping rule: say how far."""
+    if solver == "tnc":
+        return  # TNC's own rule; its result is the comparison reference
+    if solver == "cg":
+        what = f"solver='cg': maximum number of iterations ({max_iter})"
+    else:
+        what = f"Maximum number of epochs ({max_iter})"
+    warnings.warn(
+        f"{what} reached before convergence.{_how_far(result, problem, tol)} "
+        "Consider increasing max_iter or tol.",
+        ConvergenceWarning,
+    )
+
+
+def warn_if_rising(curve, learning_rate):
+    """Warn when the run ended above where it started (a step far too large
+    that the divergence guard did not catch)."""
+    if len(curve) < 2 or not curve[-1] > 1.01 * curve[0] + 1e-12:
+        return
+    step = (
+        ""
+        if not np.isfinite(learning_rate)
+        else f" with learning_rate={learning_rate:.6g}"
+    )
+    warnings.warn(
+        f"The objective rose from {curve[0]:.6g} to {curve[-1]:.6g} during the "
+        f"fit{step}: the result is worse than the start. Use a smaller "
+        "learning_rate or learning_rate='auto'.",
+        ConvergenceWarning,
+    )
+
+
+def _how_far(result, problem, tol):
+    """How far a full-batch run stopped from the optimum, in words."""
+    if not np.isfinite(result.optimality):
+        return ""
+    text = (
+        f" The gradient norm is still {result.optimality:.2g} times its starting "
+        f"value (tol={tol:g})."
+    )
+    mu = problem.terms.l2  # strong convexity of a convex loss plus alpha * L2
+    if mu > 0 and problem.smooth and len(result.loss_curve):
+        gap = result.gradient_norm**2 / (2 * mu)
+        f = result.loss_curve[-1]
+        text += (
+            f" The objective ({f:.6g}) is at most {gap:.2g} above its minimum"
+            " (the L2 penalty makes it strongly convex)."
+        )
+    return text
+
+
+def _suboptimality_bound(result, problem):
+    """``|G|^2 / (2 mu)`` with ``mu`` the L2 strong convexity (inf without)."""
+    mu = problem.terms.l2
+    if mu > 0 and problem.smooth:
+        return result.gradient_norm**2 / (2 * mu)
+    return np.inf
+
+
+def warn_if_noise_plateau(result, problem, tol, rtol=1e-2):
+    """Warn when a mini-batch run stopped on a plateau of its noisy objective
+    while the full gradient at the model is above ``tol`` times its start and
+    says the objective may be more than ``rtol`` (relative) above the optimum
+    (or, without an L2 part to bound that, is above ``rtol`` times its start)."""
+    if not np.isfinite(result.optimality) or result.optimality <= tol:
+        return  # a non-smooth loss (no gradient to measure), or optimal to tol
+    f = result.loss_curve[-1]
+    gap = _suboptimality_bound(result, problem)
+    if np.isfinite(gap):
+        if gap <= rtol * abs(f):
+            return
+        detail = (
+            f" and the objective ({f:.6g}) may be up to {gap:.2g} above its minimum"
+        )
+    elif result.optimality <= rtol:
+        return
+    else:
+        detail = ""
+    warnings.warn(
+        "The mini-batch objective stopped improving (tol, n_iter_no_change), but "
+        f"the full gradient is still {result.optimality:.2g} times its starting "
+        f"value{detail}. Use average=True, a decaying schedule (e.g. "
+        "schedule='invscaling'), batch_size=None (full batch) or solver='cg'.",
+        ConvergenceWarning,
+    )
+
+
+class EpochTasks:
+    """One scikit-learn callback task per epoch (the monitor's hooks)."""
+
+    def __init__(self, ctx, estimator, X, y, reconstruct):
+        self.ctx, self.estimator, self.X, self.y = ctx, estimator, X, y
+        self.reconstruct, self.sub = reconstruct, None
+
+    def begin(self):
+        self.sub = self.ctx.subcontext(task_name="epoch")
+        self.sub.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)
+
+    def end(self, theta):
+        return bool(
+            self.sub.call_on_fit_task_end(
+                estimator=self.estimator,
+                X=self.X,
+                y=self.y,
+                reconstruction_attributes=lambda: self.reconstruct(theta),
+            )
+        )
+
+    def close(self):
+        self.sub.call_on_fit_task_end(estimator=self.estimator)
