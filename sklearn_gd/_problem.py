@@ -19,7 +19,7 @@ only through it:
 import threading
 
 import numpy as np
-from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.extmath import row_norms, safe_sparse_dot
 
 from . import _blas
 from ._csr import _CSRBlock
@@ -317,8 +317,6 @@ def gram_sums(Xb, Yb, swb, v, fit_intercept):
 
 def curvature_sums(Xb, Yb, swb, fit_intercept):
     """``(sum_i s_i c_i, max_i s_i c_i)`` with ``c_i = ||x_i||^2 + fit_intercept``."""
-    from sklearn.utils.extmath import row_norms
-
     c = row_norms(Xb, squared=True).astype(np.float64) + float(fit_intercept)
     if swb is not None:
         c *= swb

@@ -240,7 +240,9 @@ class GDRegressor(_BaseGDRegressor):
     n_grad_evals_ : int
         Full-gradient equivalents: passes over the data that computed a
         gradient (an epoch of gradient descent, full batch or mini-batches,
-        counts as one; CG and TNC count their gradient evaluations).
+        counts as one, plus the two passes of a mini-batch fit's optimality
+        check when ``tol`` is set; CG and TNC count their gradient
+        evaluations; SAGA/SVRG add the passes of their table).
     loss_curve_ : ndarray
         Training objective per epoch (full batch: exactly the objective at the
         iterate the epoch started from; mini-batches: the batch losses of the

@@ -255,6 +255,10 @@ def test_n_grad_evals_counts_full_gradient_equivalents(solver):
     yc = (y > np.median(y)).astype(int)
     mini = GDClassifier(batch_size=10, max_iter=6, tol=None, random_state=0)
     assert mini.fit(X, yc).n_grad_evals_ == 6
+    # with a tol, a mini-batch fit also measures the full gradient at its
+    # start and at the returned model: two more passes
+    checked = GDClassifier(batch_size=10, max_iter=6, random_state=0).fit(X, yc)
+    assert checked.n_grad_evals_ == checked.n_iter_ + 2
     est = GDClassifier(solver=solver, max_iter=6, tol=None).fit(X, yc)
     if solver == "gd":
         assert est.n_grad_evals_ == est.n_iter_ == 6

@@ -109,11 +109,6 @@ class GradientDescent:
             averager = _Averager(theta, self.average, self.average_state)
         check = self.check_optimality and not full_batch and problem.loss.smooth
         start = problem.mapping_norm(theta, self.learning_rate) if check else None
-        if check:
-            monitor.optimality0 = start
-            monitor.probe = lambda model: problem.mapping_norm(
-                model, self.learning_rate
-            )
         try:
             with np.errstate(all="ignore"):
                 for _ in range(max_iter):
@@ -144,8 +139,10 @@ class GradientDescent:
             monitor.set_optimality(
                 start, problem.mapping_norm(model, self.learning_rate)
             )
-        # an epoch (full batch or mini-batches) is one full-gradient equivalent
-        result = monitor.result(model, t=t, n_grad_evals=len(monitor.loss_curve))
+        # an epoch (full batch or mini-batches) is one full-gradient equivalent,
+        # and so is each pass of the optimality check
+        n_grad = len(monitor.loss_curve) + (2 if check else 0)
+        result = monitor.result(model, t=t, n_grad_evals=n_grad)
         if model is not theta:  # averaged or schedule-free: training goes on from theta
             result.iterate = theta
         return result

@@ -52,8 +52,7 @@ class VarianceReduced:
         rows, d, n = problem.rows, problem.d, problem.n
         X, Y, sw = rows.X, rows.Y, rows.sw
         bsz = min(self.batch_size, n)
-        table = _Table(problem, theta)
-        table.kind_saga = self.kind == "saga"
+        table = _Table(problem, theta, saga=self.kind == "saga")
         monitor.start(
             problem.zero_objective(),
             advice=f" with learning_rate={self.learning_rate:.6g}; use a smaller "
@@ -90,8 +89,8 @@ class VarianceReduced:
 class _Table:
     """The derivative table ``D`` and its average gradient ``X^T D``."""
 
-    def __init__(self, problem, theta):
-        self.problem, self.kind_saga = problem, True
+    def __init__(self, problem, theta, saga):
+        self.problem, self.saga = problem, saga
         self.refresh(theta)
 
     def refresh(self, theta):
@@ -134,7 +133,7 @@ class _Table:
             theta[d] -= lr * (delta.sum(axis=0) * inv_b + self.sum_b * inv_n)
         if p.terms.needs_prox:
             p.terms.prox(W, lr)
-        if self.kind_saga:
+        if self.saga:
             self.sum_W += back
             self.sum_b += delta.sum(axis=0)
             self.D[idx] = G
