@@ -320,7 +320,9 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
         the resolved ``'auto'`` step size and the shuffling stream.
         """
         penalty, schedule, optimizer, loss = self._components(classes)
-        average_state = None
+        average_state = table = None
+        if resume or (self.warm_start and hasattr(self, "coef_")):
+            table = getattr(self, "_saga_table", None)
         if resume:
             theta = self._theta(n_features, n_outputs, dtype)
             average_state = copy.deepcopy(getattr(self, "_average_state", None))
@@ -351,6 +353,7 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
             lr=lr,
             rng=rng,
             average_state=average_state,
+            table=table,
         )
 
     def _theta(self, n_features, n_outputs, dtype):
@@ -372,7 +375,7 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
 
     def _solver(self, problem, start, incremental):
         """The solver for this fit; resolves ``start.lr`` for gradient descent."""
-        if self.solver in ("saga", "svrg") and not incremental:
+        if self.solver in ("saga", "svrg"):
             return self._variance_reduced(problem, start)
         if self.solver != "gd" and not incremental:
             start.lr = np.nan  # TNC and CG choose their own steps
@@ -445,6 +448,7 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
             batch_size=batch_size,
             shuffle=self.shuffle,
             rng=start.rng,
+            table=start.table if self.solver == "saga" else None,
         )
 
     # ------------------------------------------------------------------- fit
@@ -542,6 +546,7 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
         separate = result.iterate is not result.theta  # averaged, schedule-free
         self._iterate = result.iterate.copy() if separate else None
         self._average_state = start.average_state
+        self._saga_table = result.state
         self._set_classes(classes)
         self.learning_rate_ = start.lr
         self.penalty_, self.schedule_ = start.penalty, start.schedule

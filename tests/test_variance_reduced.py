@@ -156,3 +156,61 @@ def test_non_smooth_loss_is_refused_and_auto_step():
     # 'auto': 1 / (3 L_b) and 1 / (4 L_b) for the same batches (32 rows)
     assert saga.learning_rate_ == pytest.approx(4 / 3 * svrg.learning_rate_)
     assert saga.t_ == 3 * 2
+
+
+@pytest.mark.parametrize("kind", ["saga", "svrg"])
+@pytest.mark.parametrize("Est", [MomentumSGDClassifier, MomentumSGDRegressor])
+def test_partial_fit_continues_the_table(kind, Est):
+    # k calls of partial_fit run the same steps as fit(max_iter=k): SAGA's
+    # table carries over (rebuilding it would change every step after the
+    # first call), SVRG's snapshot is refreshed where fit refreshes it.
+    rng = np.random.RandomState(2)
+    X = rng.normal(size=(120, 4))
+    y = (X[:, 0] + 0.5 * rng.normal(size=120) > 0).astype(int)
+    params = dict(solver=kind, batch_size=16, random_state=3, tol=None, alpha=1e-3)
+    full = Est(max_iter=4, **params).fit(X, y)
+    inc = Est(**params)
+    extra = {"classes": [0, 1]} if Est is MomentumSGDClassifier else {}
+    for _ in range(4):
+        inc.partial_fit(X, y, **extra)
+    assert_allclose(inc.coef_, full.coef_, rtol=1e-12, atol=1e-15)
+    assert_allclose(inc.intercept_, full.intercept_, rtol=1e-12, atol=1e-15)
+    assert inc.t_ == full.t_ == 4 * 8 and inc.n_iter_ == 4
+
+
+@pytest.mark.parametrize("kind", ["saga", "svrg"])
+def test_warm_start_continues_the_table(kind):
+    rng = np.random.RandomState(4)
+    X = rng.normal(size=(N, D))
+    y = X @ [1.0, -2.0, 0.5] + 0.3 * rng.normal(size=N)
+    params = dict(
+        solver=kind, batch_size=B, shuffle=False, learning_rate=0.05, alpha=0.05,
+        tol=None,
+    )  # fmt: skip
+    warm = MomentumSGDRegressor(max_iter=2, warm_start=True, **params).fit(X, y)
+    warm.set_params(max_iter=3).fit(X, y)
+    ref = _reference(kind, "squared_error", X, y[:, None], None, 0.05, 0.0, 0.05, 5)
+    assert_allclose(warm.coef_, ref[:D, 0], rtol=1e-12, atol=1e-14)
+    assert_allclose(warm.intercept_, ref[D], rtol=1e-12, atol=1e-14)
+
+
+def test_carried_table_is_resummed_on_new_data():
+    # The table of a fit on other rows (same count) only starts the estimate:
+    # its averages are recomputed on the new rows, so SAGA still reaches the
+    # new optimum (a stale X^T D would bias every step).
+    rng = np.random.RandomState(5)
+    X1, X2 = rng.normal(size=(2, 300, 5))
+    y1 = X1 @ rng.normal(size=5) + 1.0
+    y2 = X2 @ rng.normal(size=5) - 1.0
+    est = MomentumSGDRegressor(
+        solver="saga", alpha=0.01, tol=1e-10, max_iter=3000, warm_start=True,
+        random_state=0,
+    )  # fmt: skip
+    _fit_quietly(est, X1, y1)
+    first = est._saga_table
+    before = first.copy()
+    _fit_quietly(est, X2, y2)
+    assert np.array_equal(first, before)  # taken as a copy, never changed in place
+    ridge = Ridge(alpha=0.01 * 300).fit(X2, y2)
+    assert_allclose(est.coef_, ridge.coef_, rtol=1e-6)
+    assert_allclose(est.intercept_, ridge.intercept_, rtol=1e-6)

@@ -50,6 +50,9 @@ class SolverResult:
         start, and absolute (NaN otherwise).
     converged : bool
         The stopping rule was met before ``max_iter``.
+    state : object or None
+        What the solver carries into a fit that continues this one (SAGA's
+        derivative table); None for the others.
     """
 
     def __init__(self, theta, *, n_iter, t, n_grad_evals, monitor, converged):
@@ -74,6 +77,7 @@ class SolverResult:
         self.stopped_by_callback = monitor.stopped_by_callback
         self.iterate = self.theta  # the solver sets its own when they differ
         self.converged = bool(converged)
+        self.state = None
 
 
 class Monitor:

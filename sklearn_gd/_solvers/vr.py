@@ -16,10 +16,15 @@ optimum), then apply the proximal step of the non-smooth penalty part.
 * SVRG (Johnson & Zhang, 2013): ``D`` holds the derivatives at a snapshot,
   refreshed by a full pass at the start of every epoch.
 
-The table starts with one full pass at the start point.  Memory: ``n x k``
-floats (and no copy of ``X``).  The stopping rule is the full-batch one
-(gradient-mapping norm relative to its start): exact for SVRG at its
-snapshots, the table's average gradient for SAGA.
+The table starts with one full pass at the start point, or, for SAGA, is
+carried over from the fit this one continues (``warm_start``, ``partial_fit``)
+when it has a row per sample of the data given: its averages are then
+recomputed on those data (half a pass), so the estimate stays unbiased even
+if the rows changed.  SVRG's table is its snapshot, refreshed at every epoch
+but a fit's first.  Memory: ``n x k`` floats (and no copy of ``X``).  The
+stopping rule is the full-batch one (gradient-mapping norm relative to its
+start): exact for SVRG at its snapshots, the table's average gradient for
+SAGA.
 """
 
 import numpy as np
@@ -40,19 +45,28 @@ class VarianceReduced:
     batch_size : int
     shuffle : bool or 'batch'
     rng : RandomState
+    table : ndarray of shape (n_samples, k) or None
+        SAGA's table from the fit this one continues (the ``state`` of its
+        result); used when its shape fits the data.
     """
 
-    def __init__(self, kind, *, learning_rate, batch_size, shuffle=True, rng=None):
+    def __init__(
+        self, kind, *, learning_rate, batch_size, shuffle=True, rng=None, table=None
+    ):
         self.name = self.kind = kind
         self.learning_rate = float(learning_rate)
         self.batch_size, self.shuffle, self.rng = int(batch_size), shuffle, rng
+        self.table = table
 
     def solve(self, problem, theta, *, max_iter, monitor, t0=0):
-        """Train ``theta`` in place; returns a SolverResult."""
+        """Train ``theta`` in place; returns a SolverResult whose ``state``
+        is SAGA's table."""
         rows, d, n = problem.rows, problem.d, problem.n
         X, Y, sw = rows.X, rows.Y, rows.sw
         bsz = min(self.batch_size, n)
-        table = _Table(problem, theta, saga=self.kind == "saga")
+        saga, table = self.kind == "saga", self.table
+        carried = saga and table is not None and table.shape == (n, theta.shape[1])
+        table = _Table(problem, theta, saga, table if carried else None)
         monitor.start(
             problem.zero_objective(),
             advice=f" with learning_rate={self.learning_rate:.6g}; use a smaller "
@@ -61,7 +75,7 @@ class VarianceReduced:
         index = np.arange(n).reshape(-1, 1)
         stream = EpochBatches(X, index, None, bsz, self.shuffle, self.rng, max_iter)
         lr, s_mean = self.learning_rate, problem.weight_sum / n
-        t, n_batches, passes = int(t0), -(-n // bsz), 1
+        t, n_batches, passes = int(t0), -(-n // bsz), 0.5 if carried else 1
         try:
             with np.errstate(all="ignore"):
                 for epoch in range(max_iter):
@@ -82,16 +96,21 @@ class VarianceReduced:
         finally:
             stream.close()
         # an epoch is one full-gradient equivalent, plus the passes of the table
-        n_grad = len(monitor.loss_curve) + passes
-        return monitor.result(theta, t=t, n_grad_evals=n_grad)
+        n_grad = len(monitor.loss_curve) + int(np.ceil(passes))
+        result = monitor.result(theta, t=t, n_grad_evals=n_grad)
+        result.state = table.D if saga else None
+        return result
 
 
 class _Table:
     """The derivative table ``D`` and its average gradient ``X^T D``."""
 
-    def __init__(self, problem, theta, saga):
+    def __init__(self, problem, theta, saga, D=None):
         self.problem, self.saga = problem, saga
-        self.refresh(theta)
+        if D is None:
+            self.refresh(theta)
+        else:  # a copy: the fitted estimator's table is never changed in place
+            self._set(np.array(D, dtype=theta.dtype, order="C", copy=True))
 
     def refresh(self, theta):
         """``D`` at ``theta`` (a full pass), and its sums."""
@@ -99,9 +118,13 @@ class _Table:
         X, Y, sw = p.rows.X, p.rows.Y, p.rows.sw
         raw = linear_scores(X, theta, p.fit_intercept).astype(theta.dtype, copy=False)
         _, G = p.loss.loss_gradient(Y, raw, sw)
-        self.D = np.array(G, dtype=theta.dtype, order="C", copy=True)
-        self.sum_W = np.asarray(X.T @ self.D).astype(theta.dtype, copy=False)
-        self.sum_b = self.D.sum(axis=0)
+        self._set(np.array(G, dtype=theta.dtype, order="C", copy=True))
+
+    def _set(self, D):
+        """Take ``D`` as the table and compute its sums on the data."""
+        self.D = D
+        self.sum_W = np.asarray(self.problem.rows.X.T @ D).astype(D.dtype, copy=False)
+        self.sum_b = D.sum(axis=0)
 
     def optimality(self, theta, eta):
         """The gradient-mapping norm of the table's average gradient."""
