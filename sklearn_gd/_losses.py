@@ -17,6 +17,8 @@ The caller divides both by its normaliser.  Definitions follow
 ``SGDRegressor`` / ``SGDClassifier``.
 """
 
+import math
+
 import numpy as np
 from scipy.special import expit
 
@@ -71,6 +73,11 @@ def _apply_weights(G, sw):
 class SquaredError(_Loss):
     """``(y - p)^2 / 2``."""
 
+    def point(self, y, p):
+        """``(loss, d loss / d p)`` of one sample, in Python floats."""
+        r = p - y
+        return 0.5 * r * r, r
+
     def loss_gradient(self, Y, raw, sw):
         G = raw
         G -= Y
@@ -87,6 +94,13 @@ class Huber(_Loss):
 
     def __init__(self, epsilon=0.1):
         self.epsilon = epsilon
+
+    def point(self, y, p):
+        eps, r = self.epsilon, p - y
+        a = abs(r)
+        if a <= eps:
+            return 0.5 * r * r, r
+        return eps * a - 0.5 * eps * eps, eps if r > 0 else -eps
 
     def loss_gradient(self, Y, raw, sw):
         eps = self.epsilon
@@ -107,6 +121,13 @@ class EpsilonInsensitive(_Loss):
     def __init__(self, epsilon=0.1):
         self.epsilon = epsilon
 
+    def point(self, y, p):
+        r = p - y
+        value = abs(r) - self.epsilon
+        if value <= 0:
+            return 0.0, 0.0
+        return value, 1.0 if r > 0 else -1.0
+
     def loss_gradient(self, Y, raw, sw):
         r = raw
         r -= Y
@@ -122,6 +143,14 @@ class BinaryLogLoss(_Loss):
     """``log(1 + exp(-y p))`` with ``y`` in {-1, +1}."""
 
     curvature = 0.25
+
+    def point(self, y, p):
+        z = y * p  # the exponent is never positive: no overflow
+        if z > 0:
+            e = math.exp(-z)
+            return math.log1p(e), -y * e / (1.0 + e)
+        e = math.exp(z)
+        return math.log1p(e) - z, -y / (1.0 + e)
 
     def loss_gradient(self, Y, raw, sw):
         mz = raw
@@ -175,6 +204,12 @@ class Hinge(_Loss):
 
     smooth = False
 
+    def point(self, y, p):
+        z = y * p
+        if z <= 1.0:
+            return 1.0 - z, -y
+        return 0.0, 0.0
+
     def loss_gradient(self, Y, raw, sw):
         z = raw
         z *= Y
@@ -191,6 +226,10 @@ class SquaredHinge(_Loss):
     """``max(0, 1 - y p)^2``."""
 
     curvature = 2.0
+
+    def point(self, y, p):
+        m = max(1.0 - y * p, 0.0)
+        return m * m, -2.0 * y * m
 
     def loss_gradient(self, Y, raw, sw):
         m = raw
@@ -209,6 +248,13 @@ class ModifiedHuber(_Loss):
 
     curvature = 2.0
 
+    def point(self, y, p):
+        z = y * p
+        if z < -1.0:
+            return -4.0 * z, -4.0 * y
+        m = max(1.0 - z, 0.0)
+        return m * m, -2.0 * y * m
+
     def loss_gradient(self, Y, raw, sw):
         z = raw
         z *= Y
@@ -226,6 +272,14 @@ class Quantile(_Loss):
 
     def __init__(self, quantile=0.5):
         self.quantile = quantile
+
+    def point(self, y, p):
+        q, r = float(self.quantile), p - y
+        if r < 0:
+            return -q * r, -q
+        if r == 0:
+            return 0.0, 0.0
+        return (1.0 - q) * r, 1.0 - q
 
     def loss_gradient(self, Y, raw, sw):
         q = float(self.quantile)

@@ -86,6 +86,12 @@ class Optimizer(Component):
         """
         return functools.partial(self.update, params, grad, state)
 
+    def plain_step(self):
+        """Whether :meth:`update` is exactly ``params -= lr * grad`` (plus the
+        ``"step"`` count): the per-sample fast path of ``batch_size=1`` then
+        applies it itself."""
+        return False
+
     def noise_gain(self):
         """How much the update amplifies a persistent gradient (the
         "effective step" of momentum, ``lr * noise_gain()``).
@@ -116,6 +122,9 @@ class SGD(Optimizer):
         state["step"] += 1
         grad *= lr
         params -= grad
+
+    def plain_step(self):
+        return True
 
     def updater(self, params, grad, state):
         views = _blas.flat(params, grad)
@@ -181,6 +190,9 @@ class Momentum(Optimizer):
 
     def init_state(self, params):
         return {"step": 0, "velocity": None}
+
+    def plain_step(self):
+        return float(self.momentum) == 0.0
 
     def noise_gain(self):
         m, d = float(self.momentum), float(self.dampening)

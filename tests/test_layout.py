@@ -19,7 +19,7 @@ LAYERS = [
     {"_rows"},
     {"_dask", "_problem"},
     {"_step_size"},
-    {"_solvers._monitor"},
+    {"_solvers._monitor", "_solvers.per_sample"},
     {"_solvers.gd", "_solvers.cg", "_solvers.tnc", "_solvers.vr"},
     {"_solvers"},
     {"_reports"},
