@@ -41,6 +41,7 @@ class EpochBatches:
         else:
             chunk, bufs = _gather_chunk(X, batch_size)
         self.chunks = _EpochChunks(X, rng, shuffle, n_epochs, chunk, bufs)
+        self.chunk_rows = min(chunk, n)
 
     def epoch(self):
         """Yield the batches of the next epoch."""
@@ -50,6 +51,11 @@ class EpochBatches:
             for b0 in range(0, m, bsz):
                 b1 = min(b0 + bsz, m)
                 yield Xc[b0:b1], Yc[b0:b1], None if swc is None else swc[b0:b1]
+
+    def epoch_chunks(self):
+        """Yield the chunks ``(Xc, Yc, swc)`` of the next epoch; its batches
+        are their consecutive slices of ``batch_size`` rows."""
+        return self.chunks.epoch(self.Y, self.sw)
 
     def close(self):
         self.chunks.close()

@@ -88,6 +88,25 @@ class SquaredError(_Loss):
             G *= sw[:, None]
         return lsum, G
 
+    #: the sign that turns :meth:`derivative` into ``d loss / d raw``
+    derivative_sign = 1.0
+
+    def derivative(self, Y, raw, out):
+        """``d loss / d raw`` (unweighted, times ``derivative_sign``) into
+        ``out``; ``raw`` is kept.
+
+        With :meth:`value_sum`, the split of :meth:`loss_gradient` that lets
+        mini-batch epochs sum the loss values of many batches at once.
+        """
+        return np.subtract(raw, Y, out=out)
+
+    def value_sum(self, Y, raw, sw):
+        """``sum_i s_i loss_i``; may overwrite ``raw``."""
+        raw -= Y
+        if sw is None:
+            return 0.5 * float(np.vdot(raw, raw))
+        return 0.5 * _weighted_sum(raw * raw, sw)
+
 
 class Huber(_Loss):
     """``r^2 / 2`` if ``|r| <= epsilon`` else ``epsilon |r| - epsilon^2 / 2``."""
@@ -151,6 +170,29 @@ class BinaryLogLoss(_Loss):
             return math.log1p(e), -y * e / (1.0 + e)
         e = math.exp(z)
         return math.log1p(e) - z, -y / (1.0 + e)
+
+    #: :meth:`derivative` returns ``y expit(-y p)``, the derivative's negative
+    derivative_sign = -1.0
+
+    def derivative(self, Y, raw, out):
+        """``y expit(-y p)`` into ``out``: ``-(d loss / d p)``, exact to
+        rounding for every ``p``; the caller applies ``derivative_sign``
+        (one NumPy call fewer on a mini-batch)."""
+        z = np.multiply(raw, Y, out=out)
+        np.negative(z, out=z)
+        H = expit(z, out=z)
+        H *= Y
+        return H
+
+    def value_sum(self, Y, raw, sw):
+        mz = raw
+        mz *= Y
+        np.negative(mz, out=mz)  # -y p
+        e = np.exp(mz)
+        lsum = _weighted_sum(np.log1p(e, out=e), sw)
+        if lsum == np.inf:  # exp overflowed
+            lsum = _weighted_sum(np.logaddexp(0.0, mz), sw)
+        return lsum
 
     def loss_gradient(self, Y, raw, sw):
         mz = raw

@@ -160,6 +160,7 @@ class BatchGradient:
         self.loss = loss
         self.theta = theta
         self.fit_intercept = fit_intercept
+        self.pos = 0  # scores kept by `deferred`
         # One output and contiguous parameters: BLAS calls (see _blas).
         self.blas = None
         views = _blas.flat(theta, self.grad) if self.k == 1 else None
@@ -215,6 +216,53 @@ class BatchGradient:
             ones = self.ones[:m]  # m <= self.m: batches never exceed batch_size
             self.gb[0] = inv * dot(Gf, ones)
         return lsum
+
+    def defer(self, max_rows):
+        """Switch mini-batch steps to :meth:`deferred` (one output, BLAS
+        views, a loss with ``derivative``/``value_sum``); False if they do
+        not apply.  The loss values then wait, as scores in a buffer of
+        ``max_rows``, until :meth:`pending_loss` sums a chunk of batches in
+        one vectorized pass: a step costs the derivative's few calls instead
+        of the loss's whole ``loss_gradient`` on ``batch_size`` values.
+        """
+        if self.blas is None or not hasattr(self.loss, "derivative"):
+            return False
+        self.pending = np.empty(max_rows, dtype=self.raw1.dtype)
+        self.pos = 0
+        self.G = np.empty((self.m, 1), dtype=self.raw1.dtype)
+        return True
+
+    def deferred(self, Xb, Yb, swb, norm):
+        """``_dense_blas`` with the scores kept for :meth:`pending_loss`
+        (``Xb`` C-contiguous, consecutive batches of one chunk); returns 0."""
+        _, _, dot, gemv = self.blas
+        m, pos = Xb.shape[0], self.pos
+        self.pos = pos + m
+        raw1 = self.pending[pos : pos + m]
+        XbT = Xb.T
+        raw1.fill(0.0 if self.b is None else self.b[0])
+        gemv(1.0, XbT, self.Wf, 1.0, raw1, 0, 1, 0, 1, 1, 1)
+        G = self.loss.derivative(
+            Yb, raw1[:, None], self.G if m == self.m else self.G[:m]
+        )
+        if swb is not None:
+            G *= swb[:, None]
+        Gf = G.reshape(-1)
+        inv = self.loss.derivative_sign / norm
+        gemv(inv, XbT, Gf, 0.0, self.gWf, 0, 1, 0, 1, 0, 1)
+        if self.b is not None:
+            self.gb[0] = inv * dot(Gf, self.ones[:m])
+        return 0.0
+
+    def pending_loss(self, Y, sw):
+        """The loss sum of the scores kept since the last call, ``Y`` and
+        ``sw`` holding their rows from the first on."""
+        n, self.pos = self.pos, 0
+        if not n:
+            return 0.0
+        return self.loss.value_sum(
+            Y[:n], self.pending[:n, None], None if sw is None else sw[:n]
+        )
 
     def _loss_gradient(self, raw, Yb, swb, norm):
         """Loss sum and ``G / norm`` (in theta's dtype) from ``raw = Xb @ W``."""

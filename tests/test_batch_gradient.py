@@ -147,3 +147,57 @@ def test_an_optimizer_with_only_init_state_and_update_still_trains():
     ref = GDRegressor(optimizer=SGD(), **kw).fit(X, y)
     assert_allclose(duck.coef_, ref.coef_, rtol=1e-12)
     assert duck.optimizer_state_["step"] == 30
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "log_loss"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_deferred_batches_equal_the_direct_ones(loss, weighted, dtype):
+    # Deferred steps give the direct gradient (the derivative alone) and, per
+    # chunk, the direct loss sums; scores up to +-800 overflow exp in float32
+    # and float64: the exact forms must hold there too.
+    rng = np.random.RandomState(1)
+    d, B, n = 6, 16, 40
+    X = rng.normal(size=(n, d)).astype(dtype)
+    y = rng.normal(size=(n, 1))
+    Y = np.sign(y) if loss == "log_loss" else y
+    sw = rng.uniform(0.5, 2.0, size=n) if weighted else None
+    theta = rng.normal(size=(d + 1, 1)).astype(dtype)
+    theta[:d] *= np.array([1, 1, 1, 1, 1, 300.0], dtype=dtype)[:, None]
+    lf = get_loss(loss)
+    deferred = _Gradient(theta, d, B, lf, True)
+    assert deferred.defer(n)
+    total = 0.0
+    for b0, b1 in [(0, 16), (16, 32), (32, 40)]:
+        Xb, Yb = X[b0:b1], Y[b0:b1]
+        swb = None if sw is None else sw[b0:b1]
+        assert deferred.deferred(Xb, Yb, swb, 20.0) == 0.0
+        ref = _Gradient(theta, d, B, lf, True)
+        total += ref(Xb, Yb, swb, 20.0)
+        rtol = 1e-5 if dtype == np.float32 else 1e-13
+        assert_allclose(deferred.grad, ref.grad, rtol=rtol, atol=1e-30)
+    assert_allclose(
+        deferred.pending_loss(Y, sw), total, rtol=1e-5 if dtype == np.float32 else 1e-13
+    )
+    assert deferred.pos == 0 and deferred.pending_loss(Y, sw) == 0.0
+
+
+@pytest.mark.parametrize("Est", ["regressor", "classifier"])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_deferred_fit_equals_the_direct_fit(Est, shuffle, monkeypatch):
+    from sklearn_gd import MomentumSGDClassifier, MomentumSGDRegressor
+
+    rng = np.random.RandomState(2)
+    X = rng.normal(size=(500, 5))
+    y = X @ rng.normal(size=5) + 0.3 * rng.normal(size=500)
+    est = MomentumSGDRegressor
+    if Est == "classifier":
+        y, est = (y > 0).astype(int), MomentumSGDClassifier
+    sw = rng.uniform(0.5, 2, 500)
+    params = dict(batch_size=32, max_iter=3, tol=None, random_state=0, shuffle=shuffle)
+    fast = est(**params).fit(X, y, sample_weight=sw)
+    monkeypatch.setattr(_Gradient, "defer", lambda self, rows: False)
+    direct = est(**params).fit(X, y, sample_weight=sw)
+    assert_allclose(fast.coef_, direct.coef_, rtol=1e-12)
+    assert_allclose(fast.intercept_, direct.intercept_, rtol=1e-12)
+    assert_allclose(fast.loss_curve_, direct.loss_curve_, rtol=1e-13)

@@ -144,7 +144,8 @@ def test_fit_over_many_chunks_equals_fit_over_one(Est, sparse, monkeypatch):
     many = Est(**params).fit(X, y, sample_weight=sw)
     assert_array_equal(many.coef_, one.coef_)
     assert_array_equal(many.intercept_, one.intercept_)
-    assert_array_equal(many.loss_curve_, one.loss_curve_)
+    # the loss values are summed chunk by chunk: grouped differently
+    assert_allclose(many.loss_curve_, one.loss_curve_, rtol=1e-14)
     assert not _gather_threads()
 
 

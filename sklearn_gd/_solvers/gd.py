@@ -108,6 +108,7 @@ class GradientDescent:
             per_sample = PerSample(problem, theta)  # same steps, fewer calls
         else:
             stream = problem.rows.batches(bsz, self.shuffle, self.rng, max_iter)
+            stepper.defer_losses(problem.rows.X, stream, self.shuffle, bsz)
         steps = np.arange(n_batches, dtype=np.float64)
         S, sw_mean = problem.weight_sum, problem.weight_sum / n
         t = int(t0)
@@ -134,8 +135,7 @@ class GradientDescent:
                         lsum = per_sample.epoch(theta, self._row_order(n), lrs)
                         self.opt_state["step"] += n
                     else:
-                        batches = stream.epoch()
-                        lsum = _epoch(stepper.step, batches, lrs, sw_mean, averager, t)
+                        lsum = _epoch(stepper, stream, lrs, sw_mean, averager, t)
                     t += n_batches
                     obj = lsum / S + penalty
                     model = self._model(theta, averager)
@@ -175,16 +175,21 @@ class GradientDescent:
         return theta
 
 
-def _epoch(step, batches, lrs, sw_mean, averager=None, t=0):
-    """One pass of ``step`` over ``batches``; the weighted loss sum."""
-    lsum = 0.0
-    if averager is None:
-        for k, (Xb, Yb, swb) in enumerate(batches):
-            lsum += step(Xb, Yb, swb, Xb.shape[0] * sw_mean, lrs[k])
-        return lsum
-    for k, (Xb, Yb, swb) in enumerate(batches):
-        lsum += step(Xb, Yb, swb, Xb.shape[0] * sw_mean, lrs[k])
-        averager(t + k + 1)
+def _epoch(stepper, stream, lrs, sw_mean, averager=None, t=0):
+    """One pass of ``stepper.step`` over the batches of ``stream`` (the
+    consecutive slices of its chunks); the weighted loss sum."""
+    step, bsz = stepper.step, stream.batch_size
+    lsum, k = 0.0, 0
+    for Xc, Yc, swc in stream.epoch_chunks():
+        m = Xc.shape[0]
+        for b0 in range(0, m, bsz):
+            b1 = min(b0 + bsz, m)
+            swb = None if swc is None else swc[b0:b1]
+            lsum += step(Xc[b0:b1], Yc[b0:b1], swb, (b1 - b0) * sw_mean, lrs[k])
+            k += 1
+            if averager is not None:
+                averager(t + k)
+        lsum += stepper.pending_loss(Yc, swc)
     return lsum
 
 
@@ -224,6 +229,7 @@ class _Stepper:
             theta, d, batch_size, problem.loss, problem.fit_intercept
         )
         self.grad = self.gradient.grad
+        self.batch_gradient = self.gradient
         self.gW = self.grad[:d]
         self.clip_norm = clip_norm
         self.l2 = terms.l2
@@ -242,9 +248,31 @@ class _Stepper:
                 axpy, views[0][:m], views[1][:m], m, self.l2
             )
 
+    def defer_losses(self, X, stream, shuffle, batch_size):
+        """Sum the loss values per chunk (:meth:`BatchGradient.defer`) when
+        every batch is a C-contiguous dense block of theta's dtype that fits
+        a cache block: gathered rows (``shuffle=True``) or slices of a
+        C-contiguous ``X`` (``False``); not for ``shuffle='batch'``, whose
+        chunks are single batches."""
+        if (
+            isinstance(X, np.ndarray)
+            and X.dtype == self.theta.dtype
+            and not isinstance(shuffle, str)
+            and (shuffle or X.flags.c_contiguous)
+            and batch_size <= self.gradient.block_rows
+            and stream.chunk_rows >= 2 * batch_size
+            and self.gradient.defer(stream.chunk_rows)
+        ):
+            self.batch_gradient = self.gradient.deferred
+
+    def pending_loss(self, Yc, swc):
+        """The loss sum of a chunk's deferred batches (0 when none are)."""
+        return self.gradient.pending_loss(Yc, swc) if self.gradient.pos else 0.0
+
     def step(self, Xb, Yb, swb, norm, lr):
-        """Update ``theta`` on one batch; return the batch's weighted loss sum."""
-        lsum = self.gradient(Xb, Yb, swb, norm)
+        """Update ``theta`` on one batch; return the batch's weighted loss sum
+        (0 when deferred to :meth:`pending_loss`)."""
+        lsum = self.batch_gradient(Xb, Yb, swb, norm)
         self._add_l2()
         self._apply(lr)
         return lsum
