@@ -44,7 +44,12 @@ from ._solvers import (
     VarianceReduced,
 )
 from ._step_size import auto_learning_rate
-from .optimizers import OPTIMIZER_NAMES, Momentum, get_optimizer
+from .optimizers import (
+    OPTIMIZER_NAMES,
+    AcceleratedGradient,
+    Momentum,
+    get_optimizer,
+)
 from .penalties import get_penalty
 from .schedules import SCHEDULE_NAMES, get_schedule
 
@@ -52,7 +57,7 @@ __all__ = ["_BaseGD"]
 
 #: The constraints of the ``optimizer`` argument (GD presets).
 OPTIMIZER_CONSTRAINT = [
-    StrOptions(set(OPTIMIZER_NAMES)),
+    StrOptions({"auto", *OPTIMIZER_NAMES}),
     HasMethods(["init_state", "update"]),
 ]
 
@@ -121,11 +126,29 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
         return super().set_params(**params)
 
     # ------------------------------------------------------------ components
-    def _make_optimizer(self):
+    def _make_optimizer(self, penalty=None, loss=None, incremental=False):
         if hasattr(self, "momentum"):  # the MomentumSGD presets
             params = Momentum._parameter_constraints
             return Momentum(**{name: getattr(self, name) for name in params})
+        if self.optimizer == "auto":
+            return self._auto_optimizer(penalty, loss, incremental)
         return get_optimizer(self.optimizer)
+
+    def _auto_optimizer(self, penalty, loss, incremental):
+        """``optimizer='auto'``: Nesterov's accelerated gradient with restart
+        for a full-batch ``fit`` of a smooth objective without a proximal
+        part; otherwise (mini-batches, ``partial_fit``, non-smooth losses, an
+        L1 part, a custom prox, ``positive=True``) plain gradient steps."""
+        terms = PenaltyTerms(penalty, 1.0, self.positive)
+        accelerate = (
+            self.batch_size is None
+            and not incremental
+            and loss is not None
+            and loss.smooth
+            and not terms.needs_prox
+            and terms.smooth
+        )
+        return AcceleratedGradient() if accelerate else get_optimizer("sgd")
 
     def _loss_object(self, classes):
         return _losses.get_loss(
@@ -136,17 +159,18 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
             power=getattr(self, "power", 1.5),
         )
 
-    def _components(self, classes):
+    def _components(self, classes, incremental=False):
         """Fresh, validated copies of penalty, schedule and optimizer."""
         penalty = clone(get_penalty(self.penalty), safe=False)
         schedule = clone(get_schedule(self.schedule), safe=False)
-        optimizer = clone(self._make_optimizer(), safe=False)
+        loss = self._loss_object(classes)
+        optimizer = clone(self._make_optimizer(penalty, loss, incremental), safe=False)
         for component in (penalty, schedule, optimizer):
             if hasattr(component, "validate"):
                 component.validate()
         if hasattr(schedule, "reset"):
             schedule.reset()
-        return penalty, schedule, optimizer, self._loss_object(classes)
+        return penalty, schedule, optimizer, loss
 
     def _check_solver(self, penalty, loss):
         if self.positive and self.solver == "cg":
@@ -319,7 +343,7 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
         unchanged), a plateau schedule's state (while its parameters are),
         the resolved ``'auto'`` step size and the shuffling stream.
         """
-        penalty, schedule, optimizer, loss = self._components(classes)
+        penalty, schedule, optimizer, loss = self._components(classes, incremental)
         average_state = table = None
         if resume or (self.warm_start and hasattr(self, "coef_")):
             table = getattr(self, "_saga_table", None)
@@ -507,6 +531,7 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
         tasks = self._callback_tasks(X, y, classes, start.y_2d, incremental)
         monitor = Monitor(
             tol=None if incremental else self.tol,
+            strong_convexity=problem.terms.l2 if problem.smooth else 0.0,
             n_iter_no_change=self.n_iter_no_change,
             score_fn=score_fn,
             schedule=start.schedule,
@@ -624,7 +649,11 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
             X, Y, sw, self._loss_object(classes), self.penalty_, self.alpha,
             self.fit_intercept, self.positive,
         )  # fmt: skip
-        theta = self._theta(X.shape[1], Y.shape[1], np.float64)
+        # the model's coefficients (averaged, best, ...), not the last iterate
+        theta = theta_from_coef(
+            self.coef_, self.intercept_, X.shape[1], Y.shape[1],
+            self.fit_intercept, np.float64,
+        )  # fmt: skip
         return float(problem.value(theta))
 
     def _on_dask(self, X, method, tail, dtype=None):

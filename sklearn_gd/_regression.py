@@ -297,7 +297,7 @@ class GDRegressor(_BaseGDRegressor):
         alpha=1e-4,
         learning_rate="auto",
         schedule="constant",
-        optimizer="sgd",
+        optimizer="auto",
         batch_size=None,
         max_iter=1000,
         tol=1e-4,

@@ -68,15 +68,24 @@ def _how_far(result, problem, tol):
         f" The gradient norm is still {result.optimality:.2g} times its starting "
         f"value (tol={tol:g})."
     )
-    mu = problem.terms.l2  # strong convexity of a convex loss plus alpha * L2
-    if mu > 0 and problem.smooth and len(result.loss_curve):
-        gap = result.gradient_norm**2 / (2 * mu)
+    gap = _suboptimality_bound(result, problem)
+    if np.isfinite(gap) and len(result.loss_curve):
         f = result.loss_curve[-1]
-        text += (
-            f" The objective ({f:.6g}) is at most {gap:.2g} above its minimum"
-            " (the L2 penalty makes it strongly convex)."
-        )
+        text += f" The objective ({f:.6g}) is {_gap_words(gap, problem)}."
     return text
+
+
+def _gap_words(gap, problem):
+    """``|G|^2 / (2 mu)`` in words: a bound when the L2 penalty makes the
+    objective strongly convex in every parameter, else an estimate."""
+    if problem.fit_intercept:
+        return (
+            f"about {gap:.2g} above its minimum (estimated from the L2 part's "
+            "strong convexity; the unpenalized intercept may be flatter)"
+        )
+    return (
+        f"at most {gap:.2g} above its minimum (the L2 penalty makes it strongly convex)"
+    )
 
 
 def _suboptimality_bound(result, problem):
@@ -99,9 +108,7 @@ def warn_if_noise_plateau(result, problem, tol, rtol=1e-2):
     if np.isfinite(gap):
         if gap <= rtol * abs(f):
             return
-        detail = (
-            f" and the objective ({f:.6g}) may be up to {gap:.2g} above its minimum"
-        )
+        detail = f" and the objective ({f:.6g}) may be {_gap_words(gap, problem)}"
     elif result.optimality <= rtol:
         return
     else:

@@ -51,6 +51,7 @@ __all__ = [
     "AdaGrad",
     "BarzilaiBorwein",
     "ScheduleFreeSGD",
+    "AcceleratedGradient",
     "get_optimizer",
 ]
 
@@ -567,6 +568,80 @@ class ScheduleFreeSGD(Optimizer):
         return (params - (1.0 - b1) * state["z"]) / b1
 
 
+class AcceleratedGradient(Optimizer):
+    """Nesterov's accelerated gradient with adaptive restart, full batch.
+
+    The parameters hold the extrapolated point ``y_k`` at which the gradient
+    is taken (Beck & Teboulle's FISTA sequence without a prox):
+
+        x_k = y_k - lr g(y_k),   t_{k+1} = (1 + sqrt(1 + 4 t_k^2)) / 2,
+        y_{k+1} = x_k + (t_k - 1) / t_{k+1} (x_k - x_{k-1}),   t_1 = 1,
+
+    and, with ``restart=True``, the gradient restart of O'Donoghue & Candès
+    (2015): when ``g(y_k) . (x_k - x_{k-1}) > 0`` (the momentum points uphill)
+    ``t`` is reset to 1, so the next step is a plain gradient step.  With a
+    step ``lr <= 1 / L`` it needs ``O(sqrt(L / mu))`` iterations where plain
+    gradient descent needs ``O(L / mu)`` (``mu`` the strong convexity, here
+    at least ``alpha`` times the L2 weight); the restart recovers this rate
+    without knowing ``mu``.  The model is the last ``x_k``
+    (:meth:`eval_params`).  Smooth objectives only: the estimators choose it
+    for ``optimizer='auto'`` when there is no proximal part (no L1 part,
+    custom prox or ``positive=True``), and it is meant for full batches.
+
+    Parameters
+    ----------
+    restart : bool, default=True
+        Reset the momentum when it points uphill.
+
+    See Also
+    --------
+    Momentum, BarzilaiBorwein
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_gd.optimizers import AcceleratedGradient
+    >>> w = np.zeros(1); opt = AcceleratedGradient(); state = opt.init_state(w)
+    >>> for _ in range(2):  # x_1 = y_2 = 1; x_2 = y_3 = 2 (t_1 = 1: no momentum)
+    ...     opt.update(w, np.array([-1.0]), state, lr=1.0)
+    >>> opt.update(w, np.array([-1.0]), state, lr=1.0)  # x_3 = 3, t_3 = 2.19
+    >>> w  # y_4 = 3 + (1.618 - 1) / 2.194 * (3 - 2)
+    array([3.28175353])
+    """
+
+    _parameter_constraints: dict = {"restart": ["boolean"]}
+
+    def __init__(self, restart=True):
+        self.restart = restart
+
+    def init_state(self, params):
+        return {"step": 0, "x": None, "t": 1.0, "n_restarts": 0}
+
+    def update(self, params, grad, state, lr):
+        state["step"] += 1
+        x_prev = state["x"]
+        grad *= lr
+        params -= grad  # x_k = y_k - lr g(y_k)
+        if x_prev is None:
+            state["x"] = params.copy()
+            return
+        diff = params - x_prev  # x_k - x_{k-1}
+        x_prev[...] = params
+        t = state["t"]
+        if self.restart and float(np.vdot(grad, diff)) > 0:  # uphill
+            state["t"] = 1.0
+            state["n_restarts"] += 1
+            return
+        t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
+        diff *= (t - 1.0) / t_next
+        params += diff
+        state["t"] = float(t_next)
+
+    def eval_params(self, params, state):
+        """The last gradient step ``x_k`` (``params`` before any update)."""
+        return params if state["x"] is None else state["x"]
+
+
 _NAMES = {
     "sgd": lambda: SGD(),
     "momentum": lambda: Momentum(0.9),
@@ -576,6 +651,7 @@ _NAMES = {
     "adagrad": lambda: AdaGrad(),
     "bb": lambda: BarzilaiBorwein(),
     "schedule_free": lambda: ScheduleFreeSGD(),
+    "accelerated": lambda: AcceleratedGradient(),
 }
 
 OPTIMIZER_NAMES = tuple(_NAMES)
@@ -583,6 +659,6 @@ OPTIMIZER_NAMES = tuple(_NAMES)
 
 def get_optimizer(optimizer):
     """Resolve a name (``'sgd'``, ``'momentum'``, ``'nesterov'``, ``'adam'``,
-    ``'rmsprop'``, ``'adagrad'``, ``'bb'``, ``'schedule_free'``) or an
-    optimizer object."""
+    ``'rmsprop'``, ``'adagrad'``, ``'bb'``, ``'schedule_free'``,
+    ``'accelerated'``) or an optimizer object."""
     return resolve(optimizer, _NAMES, "optimizer")

@@ -69,17 +69,19 @@ def test_average_not_started_yet_is_the_iterate():
 
 def test_full_batch_average_and_warm_start_continue_from_the_iterate():
     X, y = _data()
-    plain = GDRegressor(learning_rate=0.05, tol=None, max_iter=5)
+    plain = GDRegressor(optimizer="sgd", learning_rate=0.05, tol=None, max_iter=5)
     path = []
     for k in range(1, 6):
         path.append(np.r_[plain.set_params(max_iter=k).fit(X, y).coef_])
-    avg = GDRegressor(learning_rate=0.05, tol=None, max_iter=5, average=True)
+    avg = GDRegressor(
+        optimizer="sgd", learning_rate=0.05, tol=None, max_iter=5, average=True
+    )
     avg.fit(X, y)
     assert_allclose(avg.coef_, np.mean(path, axis=0), rtol=1e-12)
     # warm_start: training continues from the last iterate, a fresh average
     avg.set_params(warm_start=True, max_iter=2).fit(X, y)
-    more = [GDRegressor(learning_rate=0.05, tol=None, max_iter=k).fit(X, y).coef_
-            for k in (6, 7)]  # fmt: skip
+    more = [GDRegressor(optimizer="sgd", learning_rate=0.05, tol=None, max_iter=k)
+            .fit(X, y).coef_ for k in (6, 7)]  # fmt: skip
     assert_allclose(avg.coef_, np.mean(more, axis=0), rtol=1e-12)
 
 

@@ -27,7 +27,9 @@ ESTIMATORS = [
     MomentumSGDRegressor(dampening=0.9, schedule="cosine", clip_norm=10.0),
     MomentumSGDClassifier(shuffle="batch", batch_size=8, random_state=0),
     MomentumSGDRegressor(shuffle="batch", batch_size=8, random_state=0),
-    GDClassifier(loss="squared_hinge", warm_start=True, tol=None, max_iter=300),
+    GDClassifier(
+        loss="squared_hinge", optimizer="sgd", warm_start=True, tol=None, max_iter=300
+    ),
     GDRegressor(solver="tnc"),
     GDClassifier(solver="tnc"),
     GDRegressor(solver="cg", loss="huber"),

@@ -55,7 +55,7 @@ def test_same_steps_as_the_general_path(kind, loss, weighted, shuffle):
     )  # fmt: skip
     fast = Est(momentum=0.0, **params).fit(X, y, sample_weight=sw)
     general = Est(momentum=0.0, **params)
-    general._make_optimizer = GeneralSGD  # same update, no fast path
+    general._make_optimizer = lambda *args: GeneralSGD()  # no fast path
     general.fit(X, y, sample_weight=sw)
     assert_allclose(fast.coef_, general.coef_, rtol=1e-11, atol=1e-13)
     assert_allclose(fast.intercept_, general.intercept_, rtol=1e-11, atol=1e-13)
@@ -152,6 +152,6 @@ def test_huge_l2_step_folds_the_scale():
     )  # fmt: skip
     fast = MomentumSGDRegressor(momentum=0.0, **params).fit(X, y)
     general = MomentumSGDRegressor(momentum=0.0, **params)
-    general._make_optimizer = GeneralSGD
+    general._make_optimizer = lambda *args: GeneralSGD()
     general.fit(X, y)
     assert_allclose(fast.coef_, general.coef_, rtol=1e-10, atol=1e-12)

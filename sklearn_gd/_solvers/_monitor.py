@@ -95,6 +95,15 @@ class Monitor:
         ``n_iter_no_change`` consecutive iterations: the objective must fall
         below ``best - tol``, a validation score rise above ``best + tol``.
         ``None`` never stops.
+    strong_convexity : float, default=0.0
+        ``mu > 0`` for a smooth objective with an L2 part ``alpha * l2``: the
+        full-batch rule then also asks that the estimated suboptimality
+        ``|G|^2 / (2 mu)`` be at most ``tol`` times the objective, so that a
+        small gradient on a flat objective (nearly separable classes, a
+        small ``alpha``) does not end the run far from the optimum in
+        relative terms.  The estimate is a bound when the objective is
+        ``mu``-strongly convex in every parameter (``fit_intercept=False``);
+        an unpenalized intercept's curvature comes from the loss alone.
     n_iter_no_change : int
     score_fn : callable or None
         ``score_fn(theta) -> float`` (higher is better), monitored instead of
@@ -117,6 +126,7 @@ class Monitor:
         self,
         *,
         tol=None,
+        strong_convexity=0.0,
         n_iter_no_change=10,
         score_fn=None,
         schedule=None,
@@ -124,6 +134,7 @@ class Monitor:
         tasks=None,
     ):
         self.tol, self.n_iter_no_change = tol, int(n_iter_no_change)
+        self.mu = float(strong_convexity)
         self.score_fn, self.verbose = score_fn, verbose
         self.schedule = schedule if getattr(schedule, "stateful", False) else None
         self.loss_curve, self.learning_rate_curve = [], []
@@ -221,11 +232,20 @@ class Monitor:
             self._print(objective, step_size, t)
         if self.tol is not None:
             if optimality is not None and self.score_fn is None:
-                self.converged = self.optimality <= self.tol
+                self.converged = self.optimality <= self.tol and self._certified(
+                    objective
+                )
             elif self.stall >= self.n_iter_no_change:
                 self.converged = not self._schedule_can_reduce()
         stop = self._end_task(theta)
         return self.converged or stop
+
+    def _certified(self, objective):
+        """``|G|^2 / (2 mu) <= tol * |objective|`` (True when no strong
+        convexity is known)."""
+        if self.mu <= 0:
+            return True
+        return self.gradient_norm**2 / (2.0 * self.mu) <= self.tol * abs(objective)
 
     def set_optimality(self, start, end):
         """Record the gradient-mapping norms at the start and at the end of a
