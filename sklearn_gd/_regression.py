@@ -150,9 +150,14 @@ class GDRegressor(_BaseGDRegressor):
     schedule : str, schedule object or None, default='constant'
         Multiplier of ``learning_rate`` at each update
         (:mod:`sklearn_gd.schedules`).
-    optimizer : {'sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', 'adagrad', \
-'bb', 'schedule_free'} or optimizer object, default='sgd'
-        Update rule (:mod:`sklearn_gd.optimizers`); ``'bb'`` is
+    optimizer : {'auto', 'sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', \
+'adagrad', 'bb', 'schedule_free', 'accelerated'} or optimizer object, \
+default='auto'
+        Update rule (:mod:`sklearn_gd.optimizers`).  ``'auto'``:
+        :class:`~sklearn_gd.optimizers.AcceleratedGradient` (Nesterov with
+        restart) for a full-batch ``fit`` of a smooth objective without a
+        proximal part, ``'sgd'`` (plain steps, the seeds' gradient descent)
+        otherwise; ``optimizer_`` tells which.  ``'bb'`` is
         :class:`~sklearn_gd.optimizers.BarzilaiBorwein` (full batch),
         ``'schedule_free'`` :class:`~sklearn_gd.optimizers.ScheduleFreeSGD`.
     batch_size : int or None, default=None
@@ -165,7 +170,9 @@ class GDRegressor(_BaseGDRegressor):
         objectives; ``(w - prox(w - eta g, eta)) / eta`` with ``eta`` the base
         step for L1 parts) at the iterate an epoch starts from is at most
         ``tol`` times its value at the start of the fit -- scale-free, the
-        same meaning for every problem and loss.  Mini-batches and
+        same meaning for every problem and loss -- and, for a smooth
+        objective with an L2 part, ``|grad|^2 / (2 alpha l2) <= tol * f``
+        (a bound on the relative gap without an intercept).  Mini-batches and
         ``early_stopping``: stop when the epoch objective (validation score)
         has not improved by ``tol`` (absolute) for ``n_iter_no_change``
         epochs.  ``solver='tnc'``: TNC's ``gtol = 1e-6 * tol``.  ``None``
