@@ -106,6 +106,17 @@ class _BaseGDClassifier(LinearClassifierMixin, _BaseGD):
     def _set_classes(self, classes):
         self.classes_ = classes
 
+    def _target_scale(self, Y, sw):
+        """The scale of the scores an adaptive optimizer's ``'auto'`` step is
+        multiplied by: the largest absolute log-odds of a (weighted) class
+        proportion, at least 1 -- the intercept the scores must reach.  1 for
+        balanced classes (torch's step unchanged); ~16 for the class weights
+        of scikit-learn's ``check_class_weight_classifiers`` (1000 : 1e-4),
+        whose optimum lies that far out."""
+        p = np.average(np.asarray(Y) > 0, axis=0, weights=sw)
+        p = np.clip(p, 1e-12, 1 - 1e-12)
+        return float(max(1.0, np.max(np.abs(np.log(p / (1 - p))))))
+
     def _check_weighted_classes(self, y, sw):
         if np.ndim(y) == 2:
             return  # multilabel: every label is its own binary problem

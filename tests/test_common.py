@@ -44,6 +44,9 @@ ESTIMATORS = [
     GDRegressor(loss="tweedie", power=1.5, solver="cg"),
     MomentumSGDRegressor(loss="quantile", quantile=0.3, random_state=0),
     MomentumSGDRegressor(average=5, random_state=0),
+    GDClassifier(optimizer=Adam()),  # 'auto' step scaled by the class log-odds
+    GDClassifier(optimizer="sgd"),  # the seeds' plain gradient descent
+    MomentumSGDRegressor(batch_size=1, momentum=0.0, random_state=0),  # per sample
 ]
 
 SAMPLE_WEIGHT_CHECKS = {

@@ -242,3 +242,17 @@ def test_barzilai_borwein_by_hand_and_converges():
     ref = Lasso(alpha=0.05, tol=1e-12, max_iter=100000).fit(X, y2)
     assert_allclose(est.coef_, ref.coef_, rtol=1e-5, atol=1e-7)
     assert_array_equal(est.coef_ == 0, ref.coef_ == 0)
+
+
+def test_adaptive_auto_step_of_classifiers_follows_the_class_log_odds():
+    # balanced classes: torch's step; skewed weights: the step grows with the
+    # log-odds of the weighted class proportions (the intercept's distance)
+    from sklearn_gd import GDClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2))
+    y = np.r_[np.zeros(20, int), np.ones(20, int)]
+    est = GDClassifier(optimizer="adam", max_iter=1, tol=None).fit(X, y)
+    assert est.learning_rate_ == pytest.approx(1e-3)
+    est.set_params(class_weight={0: 1000, 1: 1e-4}).fit(X, y)
+    assert est.learning_rate_ == pytest.approx(1e-3 * np.log(1000 / 1e-4), rel=1e-9)
