@@ -51,7 +51,7 @@ from .optimizers import (
     get_optimizer,
 )
 from .penalties import get_penalty
-from .schedules import SCHEDULE_NAMES, get_schedule
+from .schedules import SCHEDULE_NAMES, InverseTimeDecay, InvScaling, get_schedule
 
 __all__ = ["_BaseGD"]
 
@@ -60,6 +60,25 @@ OPTIMIZER_CONSTRAINT = [
     StrOptions({"auto", *OPTIMIZER_NAMES}),
     HasMethods(["init_state", "update"]),
 ]
+
+
+def _auto_schedule(problem, lr):
+    """``schedule='auto'``: constant for smooth losses; for the non-smooth ones
+    (subgradients, which do not vanish at the optimum) the decay of the
+    strongly convex subgradient method, ``1 / (1 + mu lr t)`` -- the step
+    ``1 / (1 / lr + mu t)``, scikit-learn's ``learning_rate='optimal'`` with
+    ``t0 = 1 / (mu lr)`` -- with ``mu = alpha * l2`` the L2 part's strong
+    convexity, or ``(t + 1) ** -0.5`` without an L2 part."""
+    if problem.loss.smooth:
+        return get_schedule("constant")
+    mu = problem.terms.l2
+    if mu > 0:
+        return InverseTimeDecay(decay_steps=1.0, decay_rate=mu * float(lr))
+    return InvScaling(power_t=0.5)
+
+
+def _is_auto(value):
+    return isinstance(value, str) and value == "auto"
 
 
 def _same(a, b):
@@ -83,7 +102,7 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
         ],
         "schedule": [
             None,
-            StrOptions(set(SCHEDULE_NAMES)),
+            StrOptions({"auto", *SCHEDULE_NAMES}),
             HasMethods(["__call__", "get_params"]),
             callable,
         ],
@@ -162,7 +181,9 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
     def _components(self, classes, incremental=False):
         """Fresh, validated copies of penalty, schedule and optimizer."""
         penalty = clone(get_penalty(self.penalty), safe=False)
-        schedule = clone(get_schedule(self.schedule), safe=False)
+        # 'auto' is resolved with the step size, in _solver
+        name = "constant" if _is_auto(self.schedule) else self.schedule
+        schedule = clone(get_schedule(name), safe=False)
         loss = self._loss_object(classes)
         optimizer = clone(self._make_optimizer(penalty, loss, incremental), safe=False)
         for component in (penalty, schedule, optimizer):
@@ -414,6 +435,8 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
                 start.lr = auto_learning_rate(
                     problem, self.batch_size, start.optimizer, scale
                 )
+        if _is_auto(self.schedule):
+            start.schedule = _auto_schedule(problem, start.lr)
         average = None
         if self.average is not False:
             average = 1 if self.average is True else int(self.average)

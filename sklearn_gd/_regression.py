@@ -147,9 +147,15 @@ class GDRegressor(_BaseGDRegressor):
         constant of the objective for the configured batch size (power
         iterations on the weighted data); for Adam/RMSprop/AdaGrad it is
         torch's default ``lr``.
-    schedule : str, schedule object or None, default='constant'
+    schedule : str, schedule object or None, default='auto'
         Multiplier of ``learning_rate`` at each update
-        (:mod:`sklearn_gd.schedules`).
+        (:mod:`sklearn_gd.schedules`).  ``'auto'``: constant for smooth
+        losses; for the non-smooth ones (hinge, epsilon-insensitive,
+        quantile) ``1 / (1 + mu lr t)``, the decay of the strongly convex
+        subgradient method (scikit-learn's ``learning_rate='optimal'``),
+        ``mu = alpha * l2``, or ``(t + 1) ** -0.5`` without an L2 part;
+        ``schedule_`` holds the resolved schedule.  ``'constant'`` keeps the
+        step fixed (the seeds' configuration).
     optimizer : {'auto', 'sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', \
 'adagrad', 'bb', 'schedule_free', 'accelerated'} or optimizer object, \
 default='auto'
@@ -303,7 +309,7 @@ default='auto'
         penalty="l2",
         alpha=1e-4,
         learning_rate="auto",
-        schedule="constant",
+        schedule="auto",
         optimizer="auto",
         batch_size=None,
         max_iter=1000,
@@ -397,7 +403,7 @@ class MomentumSGDRegressor(_BaseGDRegressor):
         penalty="l2",
         alpha=1e-4,
         learning_rate="auto",
-        schedule="constant",
+        schedule="auto",
         momentum=0.9,
         dampening=0.0,
         nesterov=False,

@@ -68,6 +68,13 @@ def _how_far(result, problem, tol):
         f" The gradient norm is still {result.optimality:.2g} times its starting "
         f"value (tol={tol:g})."
     )
+    if not problem.loss.smooth:
+        return text + (
+            " The loss is not differentiable: its subgradients need not vanish"
+            " at the optimum, so this rule rarely ends a full-batch run; with a"
+            " decaying schedule (schedule='auto') the objective still approaches"
+            " its minimum as max_iter grows."
+        )
     gap = _suboptimality_bound(result, problem)
     if np.isfinite(gap) and len(result.loss_curve):
         f = result.loss_curve[-1]

@@ -143,3 +143,24 @@ def test_objective_is_that_of_the_fitted_coefficients():
     expected = 0.5 * np.mean(r**2) + 1e-4 * 0.5 * est.coef_ @ est.coef_
     assert est.objective(X, y) == pytest.approx(expected, rel=1e-12)
     assert not np.allclose(est._iterate[:-1, 0], est.coef_)  # they differ
+
+
+def test_auto_schedule_decays_only_for_non_smooth_losses():
+    from sklearn_gd.schedules import Constant, InverseTimeDecay, InvScaling
+
+    X, y = _ill_conditioned(n=60)
+    yc = (y > np.median(y)).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        smooth = GDClassifier(max_iter=5).fit(X, yc)
+        hinge = GDClassifier(loss="hinge", alpha=0.01, max_iter=5).fit(X, yc)
+        plain = GDRegressor(loss="quantile", penalty=None, max_iter=5).fit(X, y)
+        fixed = GDClassifier(loss="hinge", schedule="constant", max_iter=5).fit(X, yc)
+    assert isinstance(smooth.schedule_, Constant)
+    assert isinstance(hinge.schedule_, InverseTimeDecay)
+    # lr_t = 1 / (1 / lr + mu t): scikit-learn's 'optimal' with t0 = 1 / (mu lr)
+    t = np.arange(5.0)
+    expected = 1.0 / (1.0 / hinge.learning_rate_ + 0.01 * t)
+    assert_allclose(hinge.learning_rate_ * hinge.schedule_(t), expected, rtol=1e-12)
+    assert isinstance(plain.schedule_, InvScaling) and plain.schedule_.power_t == 0.5
+    assert isinstance(fixed.schedule_, Constant)

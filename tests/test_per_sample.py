@@ -122,7 +122,7 @@ def test_equals_scikit_learn_sgd_classifier(loss):
     ).fit(X, y)  # fmt: skip
     ours = MomentumSGDClassifier(
         loss=loss, momentum=0.0, batch_size=1, learning_rate=eta, alpha=alpha,
-        shuffle=False, max_iter=3, tol=None,
+        shuffle=False, max_iter=3, tol=None, schedule="constant",
     ).fit(X, y)  # fmt: skip
     assert_allclose(ours.coef_, sk.coef_, rtol=1e-10)
     assert_allclose(ours.intercept_, sk.intercept_, rtol=1e-10)
