@@ -435,12 +435,21 @@ class Problem:
     def value(self, theta):
         return self.value_grad(theta)[0]
 
-    def mapping_norm(self, theta, eta):
-        """``||G_eta(theta)||`` after one full pass (see :func:`mapping_norm`)."""
+    def mapping_norm(self, theta, eta, *, step=None):
+        """``||G_eta(theta)||`` after one full pass (see :func:`mapping_norm`).
+
+        With ``step``, also the point one proximal gradient step of that size
+        away, ``prox(theta - step grad)`` (the same pass): ``(norm, point)``.
+        """
         with np.errstate(all="ignore"):
             _, grad = self.loss_grad(theta)
         grad[: self.d] += self.terms.l2 * theta[: self.d]
-        return mapping_norm(theta, grad, self.d, self.terms, eta)
+        norm = mapping_norm(theta, grad, self.d, self.terms, eta)
+        if step is None:
+            return norm
+        point = theta - step * grad
+        self.terms.prox(point[: self.d], step)
+        return norm, point
 
     def zero_objective(self, max_rows=100_000):
         """The data part at ``theta = 0`` on the first rows (no pass over X):

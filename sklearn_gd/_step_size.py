@@ -79,6 +79,10 @@ def auto_learning_rate(problem, batch_size, optimizer, target_scale=1.0):
     if b < n or trace:
         sums = rows.map_reduce(curvature_sums, fi, reduce=("sum", "max"))
     L = sums[0] / S if trace else lipschitz_constant(rows, fi)
+    if not trace:  # 1 / L of the full objective, for a final full step
+        problem.full_batch_step = 1.0 / (
+            L * problem.loss.curvature + problem.terms.l2 or 1.0
+        )
     if b < n:
         L_max = sums[1] / (S / n)
         L = (n * (b - 1) * L + (n - b) * L_max) / (b * (n - 1))

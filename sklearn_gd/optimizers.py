@@ -610,6 +610,8 @@ class AcceleratedGradient(Optimizer):
     """
 
     _parameter_constraints: dict = {"restart": ["boolean"]}
+    #: no proximal part: a prox after the extrapolation would not be FISTA
+    smooth_only = True
 
     def __init__(self, restart=True):
         self.restart = restart

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import _blas
 from .._problem import BatchGradient, mapping_norm
+from .._step_size import auto_learning_rate
 from ..optimizers import Optimizer
 from .per_sample import PerSample
 
@@ -146,9 +147,7 @@ class GradientDescent:
                 stream.close()  # stops the gather thread
         model = self._model(theta, averager)
         if check:
-            monitor.set_optimality(
-                start, problem.mapping_norm(model, self.learning_rate)
-            )
+            model = self._check_end(problem, model, start, monitor)
         # an epoch (full batch or mini-batches) is one full-gradient equivalent,
         # and so is each pass of the optimality check
         n_grad = len(monitor.loss_curve) + (2 if check else 0)
@@ -156,6 +155,24 @@ class GradientDescent:
         if model is not theta:  # averaged or schedule-free: training goes on from theta
             result.iterate = theta
         return result
+
+    def _check_end(self, problem, model, start, monitor):
+        """The optimality of a mini-batch run's model (one full pass); with a
+        proximal part, the model then takes one full proximal gradient step
+        at ``1 / L`` (the same pass): the coefficients whose full gradient
+        lies inside the L1 threshold become exact zeros, which noisy
+        mini-batch steps never settle on."""
+        if not problem.terms.needs_prox:
+            monitor.set_optimality(
+                start, problem.mapping_norm(model, self.learning_rate)
+            )
+            return model
+        step = getattr(problem, "full_batch_step", None)  # from 'auto'
+        if step is None:
+            step = auto_learning_rate(problem, None, Optimizer())
+        end, model = problem.mapping_norm(model, self.learning_rate, step=step)
+        monitor.set_optimality(start, end)
+        return model
 
     def _row_order(self, n):
         """The rows of one per-sample epoch, drawn as the batch stream draws
@@ -234,6 +251,19 @@ class _Stepper:
         self.clip_norm = clip_norm
         self.l2 = terms.l2
         self.prox = terms.prox if terms.needs_prox else None
+        # Momentum moves by lr * gain at steady state (gain = noise_gain(),
+        # (1 - dampening) / (1 - momentum)); a prox with lr alone would weigh
+        # the non-smooth part gain times less than the gradient and settle
+        # away from the optimum (the L1 weight divided by gain).  Scaling the
+        # prox's step by the gain puts the fixed points at the optimum.
+        gain = getattr(optimizer, "noise_gain", None)
+        self.prox_scale = float(gain()) if gain is not None else 1.0
+        if self.prox is not None and getattr(optimizer, "smooth_only", False):
+            raise ValueError(
+                f"{type(optimizer).__name__} is for smooth objectives without a "
+                "proximal part (L1, a custom prox, positive=True); use "
+                "optimizer='auto' (plain proximal steps then) or 'bb'."
+            )
         # an object with only init_state/update gets the base class's binding
         updater = getattr(optimizer, "updater", None) or functools.partial(
             Optimizer.updater, optimizer
@@ -306,4 +336,4 @@ class _Stepper:
         taken = self.update(lr)
         if self.prox is not None:
             # with the step the optimizer took when it chose its own
-            self.prox(self.W, lr if taken is None else taken)
+            self.prox(self.W, (lr if taken is None else taken) * self.prox_scale)
