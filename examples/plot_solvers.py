@@ -29,9 +29,16 @@ print(compare_solvers(GDClassifier(alpha=1e-3, tol=1e-8), X, y))
 
 fig, ax = plt.subplots(figsize=(7, 4))
 for name, make in [
-    ("GD", lambda k: GDClassifier(alpha=1e-3, max_iter=k, tol=None)),
     (
-        "GD nesterov",
+        "plain GD (optimizer='sgd')",
+        lambda k: GDClassifier(alpha=1e-3, optimizer="sgd", max_iter=k, tol=None),
+    ),
+    (
+        "GD, default (accelerated, restarted)",
+        lambda k: GDClassifier(alpha=1e-3, max_iter=k, tol=None),
+    ),
+    (
+        "GD nesterov (constant momentum 0.9)",
         lambda k: GDClassifier(alpha=1e-3, optimizer="nesterov", max_iter=k, tol=None),
     ),
     ("CG", lambda k: GDClassifier(alpha=1e-3, solver="cg", max_iter=k, tol=None)),

@@ -36,6 +36,12 @@ class _Loss:
     def set_scale(self, Y):
         """Adapt the curvature bound to the targets (log-link losses)."""
 
+    def value_sum(self, Y, raw, sw):
+        """``sum_i s_i loss_i``; may overwrite ``raw``.  The losses that split
+        off a ``derivative`` use it to sum the values of many mini-batches in
+        one call (the gradient computed alongside costs little per chunk)."""
+        return self.loss_gradient(Y, raw, sw)[0]
+
 
 _ONES = {}  # (rows, dtype) -> a column of ones, for batch-sized sums
 _ONES_MAX_ROWS = 4096
@@ -95,17 +101,10 @@ class SquaredError(_Loss):
         """``d loss / d raw`` (unweighted, times ``derivative_sign``) into
         ``out``; ``raw`` is kept.
 
-        With :meth:`value_sum`, the split of :meth:`loss_gradient` that lets
-        mini-batch epochs sum the loss values of many batches at once.
+        With :meth:`_Loss.value_sum`, the split of :meth:`loss_gradient` that
+        lets mini-batch epochs sum the loss values of many batches at once.
         """
         return np.subtract(raw, Y, out=out)
-
-    def value_sum(self, Y, raw, sw):
-        """``sum_i s_i loss_i``; may overwrite ``raw``."""
-        raw -= Y
-        if sw is None:
-            return 0.5 * float(np.vdot(raw, raw))
-        return 0.5 * _weighted_sum(raw * raw, sw)
 
 
 class Huber(_Loss):
@@ -183,16 +182,6 @@ class BinaryLogLoss(_Loss):
         H = expit(z, out=z)
         H *= Y
         return H
-
-    def value_sum(self, Y, raw, sw):
-        mz = raw
-        mz *= Y
-        np.negative(mz, out=mz)  # -y p
-        e = np.exp(mz)
-        lsum = _weighted_sum(np.log1p(e, out=e), sw)
-        if lsum == np.inf:  # exp overflowed
-            lsum = _weighted_sum(np.logaddexp(0.0, mz), sw)
-        return lsum
 
     def loss_gradient(self, Y, raw, sw):
         mz = raw

@@ -100,32 +100,9 @@ def test_mini_batch_l1_fit_has_the_lasso_zeros(momentum):
     assert (raw.coef_ == 0).sum() < 25
 
 
-def test_mini_batch_l1_classifier_has_the_l1_logistic_zeros():
+def _l1_logistic_problem():
+    """Three informative features of 20, and the L1-logistic optimum."""
     from sklearn.linear_model import LogisticRegression
-
-    from sklearn_gd import MomentumSGDClassifier
-
-    rng = np.random.RandomState(1)
-    n, d = 3000, 20
-    X = rng.normal(size=(n, d))
-    y = (X[:, :3] @ [2.0, -1.5, 1.0] + 0.5 * rng.normal(size=n) > 0).astype(int)
-    alpha = 0.02
-    ref = LogisticRegression(
-        penalty="l1", C=1 / (alpha * n), solver="saga", tol=1e-10, max_iter=100_000
-    ).fit(X, y)
-    est = MomentumSGDClassifier(penalty="l1", alpha=alpha, random_state=0).fit(X, y)
-    assert 10 <= (ref.coef_ == 0).sum() < d
-    assert np.array_equal(est.coef_ == 0, ref.coef_ == 0)
-
-
-@pytest.mark.parametrize("optimizer", ["momentum", "nesterov"])
-def test_momentum_with_l1_settles_at_the_l1_optimum(optimizer):
-    # Momentum moves by lr * gain at steady state: the prox's step is scaled
-    # by the same gain, else the fixed point has the L1 weight divided by the
-    # gain (coefficients ~2x too large here before the fix).
-    from sklearn.linear_model import LogisticRegression
-
-    from sklearn_gd import GDClassifier
 
     rng = np.random.RandomState(1)
     n, d = 3000, 20
@@ -135,6 +112,26 @@ def test_momentum_with_l1_settles_at_the_l1_optimum(optimizer):
     ref = LogisticRegression(
         penalty="l1", C=1 / (alpha * n), solver="saga", tol=1e-12, max_iter=100_000
     ).fit(X, y)
+    return X, y, alpha, ref
+
+
+def test_mini_batch_l1_classifier_has_the_l1_logistic_zeros():
+    from sklearn_gd import MomentumSGDClassifier
+
+    X, y, alpha, ref = _l1_logistic_problem()
+    est = MomentumSGDClassifier(penalty="l1", alpha=alpha, random_state=0).fit(X, y)
+    assert 10 <= (ref.coef_ == 0).sum() < X.shape[1]
+    assert np.array_equal(est.coef_ == 0, ref.coef_ == 0)
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov"])
+def test_momentum_with_l1_settles_at_the_l1_optimum(optimizer):
+    # Momentum moves by lr * gain at steady state: the prox's step is scaled
+    # by the same gain, else the fixed point has the L1 weight divided by the
+    # gain (coefficients ~2x too large here before the fix).
+    from sklearn_gd import GDClassifier
+
+    X, y, alpha, ref = _l1_logistic_problem()
     est = GDClassifier(
         penalty="l1", alpha=alpha, optimizer=optimizer, tol=1e-8, max_iter=5000
     ).fit(X, y)
