@@ -562,6 +562,7 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
             tasks=tasks,
         )
         with np.errstate(all="ignore"):
+            from_zero = not start.theta.any()  # trained in place below
             result = solver.solve(
                 problem,
                 start.theta,
@@ -579,7 +580,9 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
         if not incremental and self.tol is not None and not stopped:
             warn_not_converged(self.solver, self.max_iter, self.tol, result, problem)
         if not incremental:
-            warn_if_rising(result.loss_curve, start.lr)
+            warn_if_rising(
+                result.loss_curve, start.lr, monitor.reference if from_zero else None
+            )
             mini_batch = (self.batch_size or problem.n) < problem.n
             if mini_batch and self.solver == "gd" and result.converged:
                 warn_if_noise_plateau(result, problem, self.tol)

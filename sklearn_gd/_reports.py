@@ -42,10 +42,16 @@ def warn_not_converged(solver, max_iter, tol, result, problem):
     )
 
 
-def warn_if_rising(curve, learning_rate):
+def warn_if_rising(curve, learning_rate, start=None):
     """Warn when the run ended above where it started (a step far too large
-    that the divergence guard did not catch)."""
-    if len(curve) < 2 or not curve[-1] > 1.01 * curve[0] + 1e-12:
+    that the divergence guard did not catch).  ``start``: the objective at the
+    start point when known (a fit from zero); the first entry of the curve
+    otherwise.  (A mini-batch epoch's entry averages its batches' losses, and
+    the penalty of a fit from zero only grows: its first entry is no start.)"""
+    first = curve[0] if len(curve) else np.nan
+    if start is not None and np.isfinite(start):
+        first = max(first, start)
+    if len(curve) < 2 or not curve[-1] > 1.01 * first + 1e-12:
         return
     step = (
         ""
@@ -53,7 +59,7 @@ def warn_if_rising(curve, learning_rate):
         else f" with learning_rate={learning_rate:.6g}"
     )
     warnings.warn(
-        f"The objective rose from {curve[0]:.6g} to {curve[-1]:.6g} during the "
+        f"The objective rose from {first:.6g} to {curve[-1]:.6g} during the "
         f"fit{step}: the result is worse than the start. Use a smaller "
         "learning_rate or learning_rate='auto'.",
         ConvergenceWarning,
