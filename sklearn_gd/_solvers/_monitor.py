@@ -192,7 +192,7 @@ class Monitor:
                 f"the objective grew to {objective:.3g}, more than "
                 f"{_DIVERGENCE_FACTOR:.0e} times its starting value"
             )
-        if not np.all(np.isfinite(theta)):
+        if not np.isfinite(theta).all():
             raise self.diverged("the coefficients are not finite")
 
     def __call__(self, objective, theta, step_size=np.nan, t=None, optimality=None):

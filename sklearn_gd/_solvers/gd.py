@@ -20,6 +20,7 @@ from .. import _blas
 from .._problem import BatchGradient, mapping_norm
 from .._step_size import auto_learning_rate
 from ..optimizers import Optimizer
+from ..schedules import Constant
 from .per_sample import PerSample
 
 __all__ = ["GradientDescent"]
@@ -78,6 +79,7 @@ class GradientDescent:
         self.average = average
         self.average_state = average_state
         self.check_optimality = check_optimality
+        self._constant = None  # the step sizes of a constant schedule
         if average is not None and average_state is None:
             self.average_state = {"avg": None, "count": 0}
 
@@ -121,10 +123,7 @@ class GradientDescent:
         try:
             with np.errstate(all="ignore"):
                 for _ in range(max_iter):
-                    lrs = self.learning_rate * np.asarray(
-                        self.schedule(t + steps), dtype=np.float64
-                    )
-                    lrs = lrs.tolist()
+                    lrs = self._step_sizes(t + steps)
                     penalty = problem.terms.value(theta[: problem.d])
                     optimality = None  # mini-batches: the objective rule
                     if full_batch:
@@ -155,6 +154,16 @@ class GradientDescent:
         if model is not theta:  # averaged or schedule-free: training goes on from theta
             result.iterate = theta
         return result
+
+    def _step_sizes(self, steps):
+        """``learning_rate * schedule(steps)`` as a list (a constant schedule's
+        once: small full-batch fits spent a fifth of an iteration on it)."""
+        if isinstance(self.schedule, Constant):
+            if self._constant is None or len(self._constant) != len(steps):
+                self._constant = [self.learning_rate] * len(steps)
+            return self._constant
+        lrs = self.learning_rate * np.asarray(self.schedule(steps), dtype=np.float64)
+        return lrs.tolist()
 
     def _check_end(self, problem, model, start, monitor):
         """The optimality of a mini-batch run's model (one full pass); with a
