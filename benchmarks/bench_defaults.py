@@ -9,14 +9,26 @@ defaults (``alpha=1e-4``, L2; the classifier with ``loss='log_loss'``;
 one-vs-rest for digits, whose objective is then not the multinomial one: its
 suboptimality is not comparable and is left out).
 
-    python benchmarks/bench_defaults.py
+    python benchmarks/bench_defaults.py            # the four small problems
+    python benchmarks/bench_defaults.py --large    # and 133k x 100 synthetic ones
+
+``--large`` adds make_classification / make_regression with 133k training rows
+and 100 features (one BLAS thread), where the per-iteration overhead of small
+problems no longer decides the fit times.
 """
 
+import sys
 import time
 import warnings
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    make_classification,
+    make_regression,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import (
     LogisticRegression,
@@ -44,11 +56,19 @@ def ill_conditioned(seed=0, n=2000, d=20):
     return Z, Z @ rng.standard_normal(d) + rng.standard_normal(n)
 
 
-def problems():
+def problems(large=False):
     yield "breast_cancer", *load_breast_cancer(return_X_y=True), True
     yield "digits", *load_digits(return_X_y=True), True
     yield "diabetes", *load_diabetes(return_X_y=True), False
     yield "ill-conditioned ridge", *ill_conditioned(), False
+    if large:
+        X, y = make_classification(
+            177_000, 100, n_informative=30, random_state=0
+        )  # fmt: skip
+        yield "make_classification 177k x 100", X, y, True
+        X, y = make_regression(177_000, 100, n_informative=30, noise=10.0,
+                               random_state=0)  # fmt: skip
+        yield "make_regression 177k x 100", X, y, False
 
 
 def reference(X, y, classifier):
@@ -122,5 +142,8 @@ def run(name, X, y, classifier):
 
 
 if __name__ == "__main__":
-    for problem in problems():
-        run(*problem)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        for problem in problems(large="--large" in sys.argv[1:]):
+            run(*problem)
