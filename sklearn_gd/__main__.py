@@ -76,10 +76,10 @@ def _models(classifier, n_train, large, seed):
     Sk = SGDClassifier if classifier else SGDRegressor
     sk_kw = dict(loss="log_loss") if classifier else {}
     return [
-        ("GD", GD(alpha=ALPHA, max_iter=gd_iters)),
+        ("GD (default: accelerated)", GD(alpha=ALPHA, max_iter=gd_iters)),
         # momentum makes the objective non-monotone: a longer patience
         (
-            "GD + Nesterov",
+            "GD + Nesterov momentum 0.9",
             GD(
                 alpha=ALPHA,
                 optimizer="nesterov",
