@@ -63,12 +63,14 @@ OPTIMIZER_CONSTRAINT = [
 
 
 def _auto_schedule(problem, lr):
-    """``schedule='auto'``: constant for smooth losses; for the non-smooth ones
-    (subgradients, which do not vanish at the optimum) the decay of the
-    strongly convex subgradient method, ``1 / (1 + mu lr t)`` -- the step
-    ``1 / (1 / lr + mu t)``, scikit-learn's ``learning_rate='optimal'`` with
-    ``t0 = 1 / (mu lr)`` -- with ``mu = alpha * l2`` the L2 part's strong
-    convexity, or ``(t + 1) ** -0.5`` without an L2 part."""
+    """``schedule='auto'`` with ``learning_rate='auto'`` (with a learning rate
+    of the user's it is constant, as in torch and Keras): constant for smooth
+    losses; for the non-smooth ones (subgradients, which do not vanish at the
+    optimum) the decay of the strongly convex subgradient method,
+    ``1 / (1 + mu lr t)`` -- the step ``1 / (1 / lr + mu t)``, scikit-learn's
+    ``learning_rate='optimal'`` with ``t0 = 1 / (mu lr)`` -- with
+    ``mu = alpha * l2`` the L2 part's strong convexity, or
+    ``(t + 1) ** -0.5`` without an L2 part."""
     if problem.loss.smooth:
         return get_schedule("constant")
     mu = problem.terms.l2
@@ -435,7 +437,8 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
                 start.lr = auto_learning_rate(
                     problem, self.batch_size, start.optimizer, scale
                 )
-        if _is_auto(self.schedule):
+        if _is_auto(self.schedule) and _is_auto(self.learning_rate):
+            # with a learning_rate of the user's, 'auto' keeps it constant
             start.schedule = _auto_schedule(problem, start.lr)
         average = None
         if self.average is not False:

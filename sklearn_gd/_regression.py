@@ -150,9 +150,11 @@ class GDRegressor(_BaseGDRegressor):
     schedule : str, schedule object or None, default='auto'
         Multiplier of ``learning_rate`` at each update
         (:mod:`sklearn_gd.schedules`).  ``'auto'``: constant for smooth
-        losses; for the non-smooth ones (hinge, epsilon-insensitive,
-        quantile) ``1 / (1 + mu lr t)``, the decay of the strongly convex
-        subgradient method (scikit-learn's ``learning_rate='optimal'``),
+        losses and whenever ``learning_rate`` is a number (the step you
+        set is kept, as in torch and Keras); with ``learning_rate='auto'``
+        and a non-smooth loss (hinge, epsilon-insensitive, quantile)
+        ``1 / (1 + mu lr t)``, the decay of the strongly convex subgradient
+        method (scikit-learn's ``learning_rate='optimal'``),
         ``mu = alpha * l2``, or ``(t + 1) ** -0.5`` without an L2 part;
         ``schedule_`` holds the resolved schedule.  ``'constant'`` keeps the
         step fixed (the seeds' configuration).

@@ -156,6 +156,8 @@ def test_auto_schedule_decays_only_for_non_smooth_losses():
         hinge = GDClassifier(loss="hinge", alpha=0.01, max_iter=5).fit(X, yc)
         plain = GDRegressor(loss="quantile", penalty=None, max_iter=5).fit(X, y)
         fixed = GDClassifier(loss="hinge", schedule="constant", max_iter=5).fit(X, yc)
+        # a learning rate of the user's: 'auto' keeps it (as torch, Keras)
+        own = GDClassifier(loss="hinge", learning_rate=0.01, max_iter=5).fit(X, yc)
     assert isinstance(smooth.schedule_, Constant)
     assert isinstance(hinge.schedule_, InverseTimeDecay)
     # lr_t = 1 / (1 / lr + mu t): scikit-learn's 'optimal' with t0 = 1 / (mu lr)
@@ -164,3 +166,4 @@ def test_auto_schedule_decays_only_for_non_smooth_losses():
     assert_allclose(hinge.learning_rate_ * hinge.schedule_(t), expected, rtol=1e-12)
     assert isinstance(plain.schedule_, InvScaling) and plain.schedule_.power_t == 0.5
     assert isinstance(fixed.schedule_, Constant)
+    assert isinstance(own.schedule_, Constant)
