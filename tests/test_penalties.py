@@ -161,3 +161,20 @@ def test_accelerated_gradient_refuses_a_proximal_part():
     X, y = np.random.RandomState(0).normal(size=(2, 20, 2))
     with pytest.raises(ValueError, match="smooth objectives without a proximal"):
         GDRegressor(optimizer="accelerated", penalty="l1").fit(X, y[:, 0])
+
+
+def test_the_final_proximal_step_only_ends_converged_runs():
+    # A run that max_iter ends returns its last mini-batch model, as the
+    # update rule documents it step by step (tol set or not).
+    from sklearn_gd import MomentumSGDRegressor
+
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(300, 6))
+    y = X @ [1.0, 0, 0, -2.0, 0, 0] + 0.3 * rng.normal(size=300)
+    params = dict(penalty="l1", alpha=0.05, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        short = MomentumSGDRegressor(**params).fit(X, y)
+        plain = MomentumSGDRegressor(**params, tol=None).fit(X, y)
+    assert short.n_iter_ == 3
+    assert_allclose(short.coef_, plain.coef_, rtol=0, atol=0)

@@ -166,12 +166,14 @@ class GradientDescent:
         return lrs.tolist()
 
     def _check_end(self, problem, model, start, monitor):
-        """The optimality of a mini-batch run's model (one full pass); with a
-        proximal part, the model then takes one full proximal gradient step
-        at ``1 / L`` (the same pass): the coefficients whose full gradient
-        lies inside the L1 threshold become exact zeros, which noisy
-        mini-batch steps never settle on."""
-        if not problem.terms.needs_prox:
+        """The optimality of a mini-batch run's model (one full pass); when
+        the run converged (its stopping rule, not ``max_iter``, ended it) and
+        the penalty has a proximal part, the model then takes one full
+        proximal gradient step at ``1 / L`` (the same pass): the coefficients
+        whose full gradient lies inside the L1 threshold become exact zeros,
+        which noisy mini-batch steps never settle on.  A run that ``max_iter``
+        ended returns its last model, step by step as documented."""
+        if not (problem.terms.needs_prox and monitor.converged):
             monitor.set_optimality(
                 start, problem.mapping_norm(model, self.learning_rate)
             )
