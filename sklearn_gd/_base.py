@@ -158,11 +158,15 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
     def _auto_optimizer(self, penalty, loss, incremental):
         """``optimizer='auto'``: Nesterov's accelerated gradient with restart
         for a full-batch ``fit`` of a smooth objective without a proximal
-        part; otherwise (mini-batches, ``partial_fit``, non-smooth losses, an
-        L1 part, a custom prox, ``positive=True``) plain gradient steps."""
+        part at ``learning_rate='auto'``; otherwise (mini-batches,
+        ``partial_fit``, non-smooth losses, an L1 part, a custom prox,
+        ``positive=True``, a learning rate of the user's -- plain gradient
+        descent is stable up to ``2 / L``, the accelerated one up to ``1 / L``,
+        the step ``'auto'`` computes) plain gradient steps."""
         terms = PenaltyTerms(penalty, 1.0, self.positive)
         accelerate = (
             self.batch_size is None
+            and _is_auto(self.learning_rate)
             and not incremental
             and loss is not None
             and loss.smooth

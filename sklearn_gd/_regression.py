@@ -164,7 +164,8 @@ default='auto'
         Update rule (:mod:`sklearn_gd.optimizers`).  ``'auto'``:
         :class:`~sklearn_gd.optimizers.AcceleratedGradient` (Nesterov with
         restart) for a full-batch ``fit`` of a smooth objective without a
-        proximal part, ``'sgd'`` (plain steps, the seeds' gradient descent)
+        proximal part at ``learning_rate='auto'``, ``'sgd'`` (plain steps, the
+        seeds' gradient descent, stable up to twice the ``'auto'`` step)
         otherwise; ``optimizer_`` tells which.  ``'bb'`` is
         :class:`~sklearn_gd.optimizers.BarzilaiBorwein` (full batch),
         ``'schedule_free'`` :class:`~sklearn_gd.optimizers.ScheduleFreeSGD`.

@@ -50,7 +50,10 @@ def test_steps_equal_fista_with_restart(n_iter):
     X, y = _ill_conditioned()
     L = np.linalg.eigvalsh(np.c_[X, np.ones(len(X))].T @ np.c_[X, np.ones(len(X))])
     lr = 1.0 / (L[-1] / len(X) + 0.01)
-    est = GDRegressor(learning_rate=lr, alpha=0.01, tol=None, max_iter=n_iter)
+    est = GDRegressor(
+        optimizer="accelerated", learning_rate=lr, alpha=0.01, tol=None,
+        max_iter=n_iter,
+    )  # fmt: skip
     est.fit(X, y)
     ref, restarts = _fista_ridge(X, y, 0.01, lr, n_iter)
     assert_allclose(est.coef_, ref[:-1], rtol=1e-10)
@@ -85,6 +88,8 @@ def test_auto_picks_acceleration_only_where_it_applies():
     assert chosen(GDRegressor(batch_size=16)) is SGD  # mini-batches
     assert chosen(GDRegressor(), partial=True) is SGD  # partial_fit: plain steps
     assert chosen(GDRegressor(optimizer="sgd")) is SGD  # the seeds' plain GD
+    # a step of the user's: plain GD, stable up to 2 / L (accelerated: 1 / L)
+    assert chosen(GDRegressor(learning_rate=1e-4)) is SGD
     assert chosen(MomentumSGDRegressor(random_state=0)) is Momentum
 
 
