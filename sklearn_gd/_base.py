@@ -32,6 +32,7 @@ from ._reports import (
     EpochTasks,
     warn_if_noise_plateau,
     warn_if_rising,
+    warn_if_subgradient_noise,
     warn_not_converged,
     with_callbacks,
 )
@@ -592,7 +593,11 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
             )
             mini_batch = (self.batch_size or problem.n) < problem.n
             if mini_batch and self.solver == "gd" and result.converged:
-                warn_if_noise_plateau(result, problem, self.tol)
+                if problem.loss.smooth:
+                    warn_if_noise_plateau(result, problem, self.tol)
+                else:
+                    gain = getattr(start.optimizer, "noise_gain", lambda: 1.0)()
+                    warn_if_subgradient_noise(result, problem, self.batch_size, gain)
         return self
 
     def _store(self, result, start, n_features, classes, *, append):

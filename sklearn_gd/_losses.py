@@ -28,6 +28,9 @@ class _Loss:
     #: non-smooth losses, used as a heuristic curvature by 'auto').
     curvature = 1.0
     smooth = True
+    #: The largest ``|d loss / d raw|`` of a non-smooth loss (the subgradient
+    #: scale of the mini-batch noise warning).
+    max_derivative = 1.0
 
     def loss_gradient(self, Y, raw, sw):  # pragma: no cover - abstract
         """``(sum_i sw_i loss_i, G)``; may overwrite ``raw`` (and return it as G)."""
@@ -303,6 +306,10 @@ class Quantile(_Loss):
 
     def __init__(self, quantile=0.5):
         self.quantile = quantile
+
+    @property
+    def max_derivative(self):
+        return max(float(self.quantile), 1.0 - float(self.quantile))
 
     def point(self, y, p):
         q, r = float(self.quantile), p - y

@@ -6,6 +6,8 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._problem import curvature_sums
+
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin, with_callbacks
 except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
@@ -131,6 +133,40 @@ def warn_if_noise_plateau(result, problem, tol, rtol=1e-2):
         f"the full gradient is still {result.optimality:.2g} times its starting "
         f"value{detail}. Use average=True, a decaying schedule (e.g. "
         "schedule='invscaling'), batch_size=None (full batch) or solver='cg'.",
+        ConvergenceWarning,
+    )
+
+
+def warn_if_subgradient_noise(result, problem, batch_size, gain, rtol=1e-2):
+    """Warn when a mini-batch run of a non-smooth loss (no gradient to
+    measure) stopped while its step may still be too large for 1% accuracy.
+
+    At an effective step ``eta`` (the last scheduled step times the
+    optimizer's ``noise_gain()``) the stochastic subgradient method settles
+    about ``eta * G^2 / (2 b)`` above the optimum, ``G^2`` the mean squared
+    per-sample subgradient norm (the largest loss derivative squared times
+    the weighted mean of ``||x_i||^2 + fit_intercept``, one pass) and ``b``
+    the batch size: the noise floor of its classical error bound.  An
+    estimate (it says "may"), tested on hinge and epsilon-insensitive
+    problems against the optimum of a QP."""
+    if not len(result.loss_curve) or not len(result.learning_rate_curve):
+        return
+    eta = float(result.learning_rate_curve[-1]) * float(gain)
+    total = problem.rows.map_reduce(
+        curvature_sums, problem.fit_intercept, reduce=("sum", "max")
+    )[0]
+    g2 = total / problem.weight_sum * float(problem.loss.max_derivative) ** 2
+    floor = eta * g2 / (2.0 * batch_size)
+    f = float(result.loss_curve[-1])
+    if not floor > rtol * abs(f):
+        return
+    warnings.warn(
+        "The mini-batch objective stopped improving (tol, n_iter_no_change), but "
+        f"at the last step ({eta:.3g} with momentum) the subgradient noise of a "
+        f"non-smooth loss may keep the objective ({f:.6g}) about {floor:.2g} above "
+        "its minimum (eta G^2 / (2 batch_size)). Use a decaying schedule (e.g. "
+        "schedule=InvScaling(0.5)), a smaller learning_rate, a larger batch_size "
+        "or batch_size=None (full batch).",
         ConvergenceWarning,
     )
 
