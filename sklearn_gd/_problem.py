@@ -396,6 +396,19 @@ class Problem:
         self.weight_sum = rows.weight_sum
         self.terms = PenaltyTerms(penalty, alpha, positive)
         self.positive = bool(positive)
+        #: ``1 / L`` of the full objective once ``learning_rate='auto'`` ran
+        #: its power iterations (reused by a final full proximal step)
+        self.full_batch_step = None
+        self._row_norm_sums = None
+
+    def row_norm_sums(self):
+        """``(sum_i s_i c_i, max_i s_i c_i)``, ``c_i = ||x_i||^2 +
+        fit_intercept`` (:func:`curvature_sums`): one pass, made once."""
+        if self._row_norm_sums is None:
+            self._row_norm_sums = self.rows.map_reduce(
+                curvature_sums, self.fit_intercept, reduce=("sum", "max")
+            )
+        return self._row_norm_sums
 
     @classmethod
     def from_arrays(cls, X, Y, sw, loss, penalty, alpha, fit_intercept, positive=False):

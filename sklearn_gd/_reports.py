@@ -6,8 +6,6 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._problem import curvature_sums
-
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin, with_callbacks
 except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
@@ -152,9 +150,7 @@ def warn_if_subgradient_noise(result, problem, batch_size, gain, rtol=1e-2):
     if not len(result.loss_curve) or not len(result.learning_rate_curve):
         return
     eta = float(result.learning_rate_curve[-1]) * float(gain)
-    total = problem.rows.map_reduce(
-        curvature_sums, problem.fit_intercept, reduce=("sum", "max")
-    )[0]
+    total = problem.row_norm_sums()[0]  # the pass of 'auto', when it ran
     g2 = total / problem.weight_sum * float(problem.loss.max_derivative) ** 2
     floor = eta * g2 / (2.0 * batch_size)
     f = float(result.loss_curve[-1])

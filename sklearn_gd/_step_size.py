@@ -7,7 +7,7 @@ memory or on a Dask cluster alike).
 import numpy as np
 
 from ._exceptions import DivergenceError
-from ._problem import curvature_sums, gram_sums
+from ._problem import gram_sums
 
 __all__ = ["lipschitz_constant", "auto_learning_rate"]
 
@@ -77,7 +77,7 @@ def auto_learning_rate(problem, batch_size, optimizer, target_scale=1.0):
     trace = getattr(optimizer, "lipschitz_bound", "spectral") == "trace"
     sums = None
     if b < n or trace:
-        sums = rows.map_reduce(curvature_sums, fi, reduce=("sum", "max"))
+        sums = problem.row_norm_sums()
     L = sums[0] / S if trace else lipschitz_constant(rows, fi)
     if not trace:  # 1 / L of the full objective, for a final full step
         problem.full_batch_step = 1.0 / (

@@ -102,6 +102,13 @@ class Optimizer(Component):
         """
         return 1.0
 
+    def steady_gain(self):
+        """The exact factor by which the update moves the parameters along a
+        constant gradient at steady state (``lr * steady_gain()`` per step);
+        the proximal step of a non-smooth penalty uses it so that the fixed
+        points are the optimum's."""
+        return 1.0
+
 
 class SGD(Optimizer):
     """Plain step ``w -= lr * g``.
@@ -195,12 +202,15 @@ class Momentum(Optimizer):
     def plain_step(self):
         return float(self.momentum) == 0.0
 
-    def noise_gain(self):
+    def steady_gain(self):
         m, d = float(self.momentum), float(self.dampening)
         if m == 0.0:
             return 1.0
         gain = (1.0 - d) / (1.0 - m)
-        return 1.0 + m * gain if self.nesterov else max(gain, 1.0)
+        return 1.0 + m * gain if self.nesterov else gain
+
+    def noise_gain(self):
+        return self.steady_gain() if self.nesterov else max(self.steady_gain(), 1.0)
 
     def update(self, params, grad, state, lr):
         m = float(self.momentum)

@@ -178,3 +178,17 @@ def test_the_final_proximal_step_only_ends_converged_runs():
         plain = MomentumSGDRegressor(**params, tol=None).fit(X, y)
     assert short.n_iter_ == 3
     assert_allclose(short.coef_, plain.coef_, rtol=0, atol=0)
+
+
+def test_momentum_with_heavy_dampening_and_l1_settles_at_the_l1_optimum():
+    # dampening > momentum: the steady-state gain (1 - d) / (1 - m) is below
+    # one; the prox uses it exactly (noise_gain() clips it to 1 for 'auto')
+    from sklearn_gd import GDClassifier
+    from sklearn_gd.optimizers import Momentum
+
+    X, y, alpha, ref = _l1_logistic_problem()
+    est = GDClassifier(
+        penalty="l1", alpha=alpha, optimizer=Momentum(0.5, dampening=0.9),
+        tol=1e-8, max_iter=5000,
+    ).fit(X, y)  # fmt: skip
+    assert_allclose(est.coef_, ref.coef_, atol=1e-4)

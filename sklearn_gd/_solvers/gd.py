@@ -178,7 +178,7 @@ class GradientDescent:
                 start, problem.mapping_norm(model, self.learning_rate)
             )
             return model
-        step = getattr(problem, "full_batch_step", None)  # from 'auto'
+        step = problem.full_batch_step  # from 'auto', when it ran
         if step is None:
             step = auto_learning_rate(problem, None, Optimizer())
         end, model = problem.mapping_norm(model, self.learning_rate, step=step)
@@ -262,12 +262,12 @@ class _Stepper:
         self.clip_norm = clip_norm
         self.l2 = terms.l2
         self.prox = terms.prox if terms.needs_prox else None
-        # Momentum moves by lr * gain at steady state (gain = noise_gain(),
+        # Momentum moves by lr * gain at steady state (steady_gain(),
         # (1 - dampening) / (1 - momentum)); a prox with lr alone would weigh
         # the non-smooth part gain times less than the gradient and settle
         # away from the optimum (the L1 weight divided by gain).  Scaling the
         # prox's step by the gain puts the fixed points at the optimum.
-        gain = getattr(optimizer, "noise_gain", None)
+        gain = getattr(optimizer, "steady_gain", None)
         self.prox_scale = float(gain()) if gain is not None else 1.0
         if self.prox is not None and getattr(optimizer, "smooth_only", False):
             raise ValueError(
