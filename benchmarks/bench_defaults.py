@@ -11,6 +11,14 @@ suboptimality is not comparable and is left out).
 
     python benchmarks/bench_defaults.py            # the four small problems
     python benchmarks/bench_defaults.py --large    # and 133k x 100 synthetic ones
+    python benchmarks/bench_defaults.py --equal-accuracy
+
+``--equal-accuracy`` compares fit times at equal accuracy instead: on the
+small problems (not digits, whose one-vs-rest SGD objective differs) the
+epochs scikit-learn's SGD (``tol=None``) needs to become as accurate as the
+``GD*`` default, and the iterations the ``GD*`` estimators (``tol=None``)
+need to become as accurate as scikit-learn's SGD default, each with its fit
+time (best of three).
 
 ``--large`` adds make_classification / make_regression with 133k training rows
 and 100 features (one BLAS thread), where the per-iteration overhead of small
@@ -141,9 +149,83 @@ def run(name, X, y, classifier):
               f"{'ConvergenceWarning' if warned else ''} |")  # fmt: skip
 
 
+def best_time(est, X, y, repeat=3):
+    """The best of ``repeat`` fit times (warnings silenced)."""
+    best = np.inf
+    for _ in range(repeat):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.perf_counter()
+            est.fit(X, y)
+            best = min(best, time.perf_counter() - start)
+    return best
+
+
+def first_as_accurate(make, budgets, target, rel, X, y):
+    """``(budget, fit time, rel)`` of the first budget whose fit reaches
+    ``rel <= target`` (the last one tried when none does)."""
+    for budget in budgets:
+        est = make(budget)
+        elapsed = best_time(est, X, y)
+        if rel(est) <= target:
+            break
+    return budget, elapsed, rel(est)
+
+
+def equal_accuracy(name, X, y, classifier):
+    X_train, _, y_train, _ = train_test_split(X, y, random_state=0)
+    X_train = StandardScaler().fit(X_train).transform(X_train)
+    ref = reference(X_train, y_train, classifier)
+    ours = GDClassifier if classifier else GDRegressor
+    template = ours(max_iter=1, tol=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        template.fit(X_train, y_train)
+    f_star = objective(template, ref, X_train, y_train)
+
+    def rel(est):
+        return (objective(template, est, X_train, y_train) - f_star) / abs(f_star)
+
+    def sgd(max_iter=1000, tol=1e-3):
+        if classifier:
+            return SGDClassifier(
+                loss="log_loss", max_iter=max_iter, tol=tol, random_state=0
+            )
+        return SGDRegressor(max_iter=max_iter, tol=tol, random_state=0)
+
+    default, theirs = ours(), sgd()
+    t_ours, t_sgd = (
+        best_time(default, X_train, y_train),
+        best_time(theirs, X_train, y_train),
+    )
+    r_ours, r_sgd = rel(default), rel(theirs)
+    epochs = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
+    n_sgd, t_sgd_eq, r_sgd_eq = first_as_accurate(
+        lambda k: sgd(max_iter=k, tol=None), epochs, r_ours, rel, X_train, y_train
+    )
+    iters = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)
+    n_ours, t_ours_eq, r_ours_eq = first_as_accurate(
+        lambda k: ours(max_iter=k, tol=None), iters, r_sgd, rel, X_train, y_train
+    )
+    sgd_name = "SGDClassifier" if classifier else "SGDRegressor"
+    print(f"| {name} | {t_ours:.4f} s, {r_ours:.1e} | "
+          f"{t_sgd:.4f} s, {r_sgd:.1e} | "
+          f"{sgd_name}(max_iter={n_sgd}, tol=None): {t_sgd_eq:.4f} s, {r_sgd_eq:.1e} | "
+          f"max_iter={n_ours}: {t_ours_eq:.4f} s, {r_ours_eq:.1e} |")  # fmt: skip
+
+
 if __name__ == "__main__":
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        for problem in problems(large="--large" in sys.argv[1:]):
-            run(*problem)
+        if "--equal-accuracy" in sys.argv[1:]:
+            print("| problem | GD* default: time, rel. subopt. | SGD default | "
+                  "SGD (tol=None) as accurate as the GD* default | "
+                  "GD* (tol=None) as accurate as the SGD default |")  # fmt: skip
+            print("|---|---|---|---|---|")
+            for problem in problems():
+                if problem[0] != "digits":
+                    equal_accuracy(*problem)
+        else:
+            for problem in problems(large="--large" in sys.argv[1:]):
+                run(*problem)

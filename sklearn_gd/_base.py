@@ -174,7 +174,9 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
             and not terms.needs_prox
             and terms.smooth
         )
-        return AcceleratedGradient() if accelerate else get_optimizer("sgd")
+        if accelerate:
+            return AcceleratedGradient(line_search=not loss.constant_curvature)
+        return get_optimizer("sgd")
 
     def _loss_object(self, classes):
         return _losses.get_loss(

@@ -28,6 +28,9 @@ class _Loss:
     #: non-smooth losses, used as a heuristic curvature by 'auto').
     curvature = 1.0
     smooth = True
+    #: whether the objective's Hessian is the same everywhere (no curvature
+    #: to find along the path beyond the bound ``curvature`` gives)
+    constant_curvature = False
     #: The largest ``|d loss / d raw|`` of a non-smooth loss (the subgradient
     #: scale of the mini-batch noise warning).
     max_derivative = 1.0
@@ -81,6 +84,9 @@ def _apply_weights(G, sw):
 
 class SquaredError(_Loss):
     """``(y - p)^2 / 2``."""
+
+    #: the Hessian does not depend on the scores: ``curvature`` is exact
+    constant_curvature = True
 
     def point(self, y, p):
         """``(loss, d loss / d p)`` of one sample, in Python floats."""

@@ -347,6 +347,22 @@ def loss_grad_sums(Xb, Yb, swb, theta, loss, fit_intercept):
 loss_grad_sums.fortran_targets = True
 
 
+def loss_sums(Xb, Yb, swb, theta, loss, fit_intercept):
+    """Block sum ``sum_i s_i loss_i`` at ``theta``: the forward half of
+    :func:`loss_grad_sums` (scores and loss values, no gradient product)."""
+    d = theta.shape[0] - int(fit_intercept)
+    W = theta[:d]
+    if isinstance(Xb, _CSRBlock):
+        raw = Xb.matmul(W)
+    else:  # ndarrays, scipy matrices, dtypes that differ
+        raw = np.asarray(Xb @ W)
+    if raw.dtype != W.dtype:
+        raw = raw.astype(W.dtype)
+    if fit_intercept:
+        raw += theta[d]
+    return float(loss.value_sum(Yb, raw, swb))
+
+
 def gram_sums(Xb, Yb, swb, v, fit_intercept):
     """Block sum of ``Xt^T S Xt v`` with ``Xt = [X, 1]`` (``Yb`` unused)."""
     d = Xb.shape[1]
@@ -446,7 +462,10 @@ class Problem:
         return f + self.terms.value(W), grad
 
     def value(self, theta):
-        return self.value_grad(theta)[0]
+        """The objective (a forward pass: no gradient)."""
+        with np.errstate(over="ignore"):
+            lsum = self.rows.map_reduce(loss_sums, theta, self.loss, self.fit_intercept)
+        return lsum / self.weight_sum + self.terms.value(theta[: self.d])
 
     def mapping_norm(self, theta, eta, *, step=None):
         """``||G_eta(theta)||`` after one full pass (see :func:`mapping_norm`).

@@ -584,24 +584,40 @@ class AcceleratedGradient(Optimizer):
     The parameters hold the extrapolated point ``y_k`` at which the gradient
     is taken (Beck & Teboulle's FISTA sequence without a prox):
 
-        x_k = y_k - lr g(y_k),   t_{k+1} = (1 + sqrt(1 + 4 t_k^2)) / 2,
+        x_k = y_k - h_k g(y_k),   t_{k+1} = (1 + sqrt(1 + 4 t_k^2)) / 2,
         y_{k+1} = x_k + (t_k - 1) / t_{k+1} (x_k - x_{k-1}),   t_1 = 1,
 
     and, with ``restart=True``, the gradient restart of O'Donoghue & Candès
     (2015): when ``g(y_k) . (x_k - x_{k-1}) > 0`` (the momentum points uphill)
     ``t`` is reset to 1, so the next step is a plain gradient step.  With a
-    step ``lr <= 1 / L`` it needs ``O(sqrt(L / mu))`` iterations where plain
-    gradient descent needs ``O(L / mu)`` (``mu`` the strong convexity, here
-    at least ``alpha`` times the L2 weight); the restart recovers this rate
-    without knowing ``mu``.  The model is the last ``x_k``
+    step ``h_k = lr <= 1 / L`` it needs ``O(sqrt(L / mu))`` iterations where
+    plain gradient descent needs ``O(L / mu)`` (``mu`` the strong convexity,
+    here at least ``alpha`` times the L2 weight); the restart recovers this
+    rate without knowing ``mu``.  The model is the last ``x_k``
     (:meth:`eval_params`).  Smooth objectives only: the estimators choose it
     for ``optimizer='auto'`` when there is no proximal part (no L1 part,
     custom prox or ``positive=True``), and it is meant for full batches.
+
+    With ``line_search=True`` the step adapts to the curvature along the path
+    (backtracking with increase, as Scheinberg, Goldfarb & Bai 2014): each
+    iteration first tries ``h = 1.5 h_{k-1}`` and halves it until the
+    sufficient decrease ``f(y - h g) <= f(y) - h |g|^2 / 2`` holds (one
+    objective evaluation, a forward pass over the data, per try), never going
+    below the scheduled ``lr``, which needs no test when it is ``1 / L``
+    (the descent lemma).  The global bound ``L`` of ``learning_rate='auto'``
+    is the worst curvature anywhere; near the optimum of a logistic
+    regression on nearly separable classes the curvature is tens of times
+    smaller, and so is the number of iterations (``benchmarks/RESULTS.md``).
+    The estimator then supplies ``objective`` (``f(y)``) and ``evaluate``
+    (``f`` at any point) to :meth:`update`; without them the step is ``lr``.
+    Full batches only.
 
     Parameters
     ----------
     restart : bool, default=True
         Reset the momentum when it points uphill.
+    line_search : bool, default=False
+        Lengthen the step while the sufficient decrease condition holds.
 
     See Also
     --------
@@ -613,41 +629,89 @@ class AcceleratedGradient(Optimizer):
     >>> from sklearn_gd.optimizers import AcceleratedGradient
     >>> w = np.zeros(1); opt = AcceleratedGradient(); state = opt.init_state(w)
     >>> for _ in range(2):  # x_1 = y_2 = 1; x_2 = y_3 = 2 (t_1 = 1: no momentum)
-    ...     opt.update(w, np.array([-1.0]), state, lr=1.0)
-    >>> opt.update(w, np.array([-1.0]), state, lr=1.0)  # x_3 = 3, t_3 = 2.19
+    ...     _ = opt.update(w, np.array([-1.0]), state, lr=1.0)
+    >>> _ = opt.update(w, np.array([-1.0]), state, lr=1.0)  # x_3 = 3, t_3 = 2.19
     >>> w  # y_4 = 3 + (1.618 - 1) / 2.194 * (3 - 2)
     array([3.28175353])
     """
 
-    _parameter_constraints: dict = {"restart": ["boolean"]}
+    _parameter_constraints: dict = {
+        "restart": ["boolean"],
+        "line_search": ["boolean"],
+    }
     #: no proximal part: a prox after the extrapolation would not be FISTA
     smooth_only = True
+    #: the line search's growth of the step per iteration
+    _GROW = 1.5
+    #: iterations at ``lr`` after a search that found no longer step
+    _WAIT = 8
+    #: the smallest decrease tested, in units of the rounding of ``f``
+    _MARGIN = 1e6
 
-    def __init__(self, restart=True):
+    def __init__(self, restart=True, line_search=False):
         self.restart = restart
+        self.line_search = line_search
 
     def init_state(self, params):
-        return {"step": 0, "x": None, "t": 1.0, "n_restarts": 0}
+        return {"step": 0, "x": None, "t": 1.0, "n_restarts": 0, "step_size": None,
+                "wait": 0}  # fmt: skip
 
-    def update(self, params, grad, state, lr):
+    def update(self, params, grad, state, lr, objective=None, evaluate=None):
+        """One step; returns the step size taken (``lr`` without a line
+        search)."""
         state["step"] += 1
         x_prev = state["x"]
-        grad *= lr
-        params -= grad  # x_k = y_k - lr g(y_k)
+        h = lr
+        if self.line_search and evaluate is not None:
+            h = self._search(params, grad, state, lr, objective, evaluate)
+        state["step_size"] = h
+        grad *= h
+        params -= grad  # x_k = y_k - h g(y_k)
         if x_prev is None:
             state["x"] = params.copy()
-            return
+            return h
         diff = params - x_prev  # x_k - x_{k-1}
         x_prev[...] = params
         t = state["t"]
         if self.restart and float(np.vdot(grad, diff)) > 0:  # uphill
             state["t"] = 1.0
             state["n_restarts"] += 1
-            return
+            return h
         t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
         diff *= (t - 1.0) / t_next
         params += diff
         state["t"] = float(t_next)
+        return h
+
+    def _search(self, y, grad, state, lr, f_y, evaluate):
+        """The longest step of ``1.5 h_{k-1}, 0.75 h_{k-1}, ...`` (down to
+        ``lr``) that decreases ``f`` by at least ``h |g|^2 / 2``.  After a
+        search that ends at ``lr`` the next ``_WAIT`` iterations keep ``lr``
+        untested (on a quadratic, where ``1 / L`` is the curvature along the
+        path, a try per iteration would cost half a pass for nothing)."""
+        h = state["step_size"] or lr
+        if state.get("wait", 0) > 0:
+            state["wait"] -= 1
+        else:
+            h *= self._GROW
+        if h <= lr:
+            return lr
+        gg = float(np.vdot(grad, grad))
+        # rounding of two evaluations of f at nearly the same point
+        slack = 16.0 * np.finfo(y.dtype).eps * abs(f_y)
+        if 0.5 * h * gg <= self._MARGIN * slack:
+            # a decrease this close to rounding would be decided by it, and
+            # so would the path (two fits of one objective would part)
+            return lr
+        trial = np.empty_like(y)
+        while h > lr:
+            np.multiply(grad, -h, out=trial)
+            trial += y
+            if evaluate(trial) <= f_y - 0.5 * h * gg + slack:
+                return h
+            h *= 0.5
+        state["wait"] = self._WAIT
+        return lr
 
     def eval_params(self, params, state):
         """The last gradient step ``x_k`` (``params`` before any update)."""

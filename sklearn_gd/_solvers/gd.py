@@ -127,7 +127,9 @@ class GradientDescent:
                     penalty = problem.terms.value(theta[: problem.d])
                     optimality = None  # mini-batches: the objective rule
                     if full_batch:
-                        f, optimality = stepper.full_step(lrs[0], self.learning_rate)
+                        f, optimality = stepper.full_step(
+                            lrs[0], self.learning_rate, penalty
+                        )
                         lsum = f * S
                         if averager is not None:
                             averager(t + 1)
@@ -269,6 +271,12 @@ class _Stepper:
         # prox's step by the gain puts the fixed points at the optimum.
         gain = getattr(optimizer, "steady_gain", None)
         self.prox_scale = float(gain()) if gain is not None else 1.0
+        self.line_search = bool(getattr(optimizer, "line_search", False))
+        if self.line_search and batch_size < problem.n:
+            raise ValueError(
+                f"{type(optimizer).__name__}(line_search=True) evaluates the "
+                "objective on all rows: use it with batch_size=None."
+            )
         if self.prox is not None and getattr(optimizer, "smooth_only", False):
             raise ValueError(
                 f"{type(optimizer).__name__} is for smooth objectives without a "
@@ -318,14 +326,19 @@ class _Stepper:
         self._apply(lr)
         return lsum
 
-    def full_step(self, lr, eta):
+    def full_step(self, lr, eta, penalty=0.0):
         """Update ``theta`` on all rows; return the mean weighted loss and the
-        norm of the gradient mapping at ``theta`` before the update."""
+        norm of the gradient mapping at ``theta`` before the update.  An
+        optimizer with a line search gets the objective ``f + penalty`` at
+        ``theta`` and the problem's objective function."""
         f, grad = self.problem.loss_grad(self.theta)
         self.grad[...] = grad
         self._add_l2()
         optimality = self._mapping_norm(eta)
-        self._apply(lr)
+        if self.line_search:
+            self._apply(lr, objective=f + penalty, evaluate=self.problem.value)
+        else:
+            self._apply(lr)
         return f, optimality
 
     def _add_l2(self):
@@ -338,13 +351,13 @@ class _Stepper:
         terms = self.problem.terms
         return mapping_norm(self.theta, self.grad, self.W.shape[0], terms, eta)
 
-    def _apply(self, lr):
+    def _apply(self, lr, **search):
         if self.clip_norm is not None:
             grad = self.grad
             gnorm = float(np.sqrt(np.vdot(grad, grad)))
             if gnorm > self.clip_norm:
                 grad *= self.clip_norm / gnorm
-        taken = self.update(lr)
+        taken = self.update(lr, **search)
         if self.prox is not None:
             # with the step the optimizer took when it chose its own
             self.prox(self.W, (lr if taken is None else taken) * self.prox_scale)
