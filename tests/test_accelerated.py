@@ -172,3 +172,126 @@ def test_auto_schedule_decays_only_for_non_smooth_losses():
     assert isinstance(plain.schedule_, InvScaling) and plain.schedule_.power_t == 0.5
     assert isinstance(fixed.schedule_, Constant)
     assert isinstance(own.schedule_, Constant)
+
+
+def _logistic(X, y01, alpha):
+    """f and its gradient for mean log(1 + exp(-s (Xw + b))) + alpha |w|^2 / 2."""
+    s = 2.0 * y01 - 1.0
+    n, d = X.shape
+
+    def f(theta):
+        z = s * (X @ theta[:d] + theta[d])
+        return np.logaddexp(0.0, -z).mean() + 0.5 * alpha * theta[:d] @ theta[:d]
+
+    def grad(theta):
+        z = s * (X @ theta[:d] + theta[d])
+        r = -s / (1.0 + np.exp(z)) / n
+        return np.r_[X.T @ r + alpha * theta[:d], r.sum()]
+
+    return f, grad
+
+
+def _fista_line_search(f, grad, theta0, lr, n_iter):
+    """The accelerated gradient with restart whose step tries 1.5 times the
+    last one and halves it down to ``lr`` until f(y - h g) <= f(y) - h|g|^2/2
+    (after a search ending at ``lr``, 8 iterations at ``lr`` untested);
+    returns the last x and the steps taken."""
+    y_pt, x_prev, t, h, wait, steps = theta0.copy(), None, 1.0, lr, 0, []
+    for _ in range(n_iter):
+        g = grad(y_pt)
+        if wait > 0:
+            wait, h = wait - 1, h
+        else:
+            h = 1.5 * h
+        f_y, gg = f(y_pt), g @ g
+        slack = 16 * np.finfo(float).eps * abs(f_y)
+        if h <= lr or 0.5 * h * gg <= 1e6 * slack:
+            h = lr
+        else:
+            while h > lr and not f(y_pt - h * g) <= f_y - 0.5 * h * gg + slack:
+                h *= 0.5
+            if h <= lr:
+                h, wait = lr, 8
+        steps.append(h)
+        x = y_pt - h * g
+        if x_prev is None:
+            x_prev, y_pt = x, x.copy()
+            continue
+        if g @ (x - x_prev) > 0:
+            t, y_pt = 1.0, x.copy()
+        else:
+            t_next = (1 + np.sqrt(1 + 4 * t * t)) / 2
+            y_pt = x + (t - 1) / t_next * (x - x_prev)
+            t = t_next
+        x_prev = x
+    return x_prev, np.array(steps)
+
+
+def _breast_cancer(n=300):
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X)[:n], y[:n]
+
+
+@pytest.mark.parametrize("n_iter", [1, 5, 40])
+def test_line_search_steps_equal_the_hand_written_rule(n_iter):
+    X, y = _breast_cancer()
+    alpha, lr = 1e-3, 0.3  # the first try fails: 8 iterations wait at lr
+    est = GDClassifier(
+        optimizer=AcceleratedGradient(line_search=True), learning_rate=lr,
+        alpha=alpha, tol=None, max_iter=n_iter,
+    )  # fmt: skip
+    est.fit(X, y)
+    f, grad = _logistic(X, y, alpha)
+    ref, steps = _fista_line_search(f, grad, np.zeros(X.shape[1] + 1), lr, n_iter)
+    assert_allclose(est.coef_.ravel(), ref[:-1], rtol=1e-8, atol=1e-12)
+    assert_allclose(est.intercept_, ref[-1:], rtol=1e-8, atol=1e-12)
+    assert est.optimizer_state_["step_size"] == pytest.approx(steps[-1], rel=1e-12)
+    if n_iter == 40:
+        assert steps.max() > 10 * lr  # the search lengthened the step
+        assert steps.min() >= lr  # and never went below lr
+
+
+def test_line_search_reaches_the_optimum_in_fewer_iterations():
+    """breast_cancer (nearly separable, small alpha): the curvature near the
+    optimum is far below the global bound 1 / lr of 'auto'."""
+    X, y = _breast_cancer(426)
+    alpha = 1e-4
+    ref = LogisticRegression(C=1 / (alpha * len(y)), tol=1e-12, max_iter=10_000)
+    ref.fit(X, y)
+    probe = GDClassifier(alpha=alpha, max_iter=1, tol=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        probe.fit(X, y)
+    probe.coef_, probe.intercept_ = ref.coef_, ref.intercept_
+    f_star = probe.objective(X, y)
+    fits = {}
+    for ls in (False, True):
+        est = GDClassifier(alpha=alpha, optimizer=AcceleratedGradient(line_search=ls))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            fits[ls] = est.fit(X, y)
+        assert (est.objective(X, y) - f_star) / f_star < 1e-3
+    assert fits[True].n_iter_ * 3 < fits[False].n_iter_
+
+
+def test_auto_line_search_only_where_the_curvature_varies():
+    X, y = _ill_conditioned(n=60)
+    yc = (y > np.median(y)).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg = GDRegressor().fit(X, y)
+        clf = GDClassifier().fit(X, yc)
+        hub = GDRegressor(loss="huber").fit(X, y)
+    # squared error: 1 / L is the curvature everywhere; longer steps than it
+    # along one gradient are unstable in others
+    assert reg.optimizer_.line_search is False
+    assert clf.optimizer_.line_search is True
+    assert hub.optimizer_.line_search is True
+
+
+def test_line_search_needs_full_batches():
+    X, y = _ill_conditioned(n=60)
+    est = GDRegressor(optimizer=AcceleratedGradient(line_search=True), batch_size=8)
+    with pytest.raises(ValueError, match="batch_size=None"):
+        est.fit(X, y)
+    assert not hasattr(est, "coef_")
