@@ -163,7 +163,9 @@ class GDRegressor(_BaseGDRegressor):
 default='auto'
         Update rule (:mod:`sklearn_gd.optimizers`).  ``'auto'``:
         :class:`~sklearn_gd.optimizers.AcceleratedGradient` (Nesterov with
-        restart) for a full-batch ``fit`` of a smooth objective without a
+        restart; with ``line_search=True`` for the losses whose curvature
+        varies, all smooth ones but squared error) for a full-batch ``fit``
+        of a smooth objective without a
         proximal part at ``learning_rate='auto'``, ``'sgd'`` (plain steps, the
         seeds' gradient descent, stable up to twice the ``'auto'`` step)
         otherwise; ``optimizer_`` tells which.  ``'bb'`` is
@@ -257,8 +259,10 @@ default='auto'
         Full-gradient equivalents: passes over the data that computed a
         gradient (an epoch of gradient descent, full batch or mini-batches,
         counts as one, plus the two passes of a mini-batch fit's optimality
-        check when ``tol`` is set; CG and TNC count their gradient
-        evaluations; SAGA/SVRG add the passes of their table).
+        check when ``tol`` is set, and each objective evaluation of the line
+        search of ``optimizer='auto'``, a forward pass, as one too; CG and
+        TNC count their gradient evaluations; SAGA/SVRG add the passes of
+        their table).
     loss_curve_ : ndarray
         Training objective per epoch (full batch: exactly the objective at the
         iterate the epoch started from; mini-batches: the batch losses of the

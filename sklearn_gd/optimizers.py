@@ -707,6 +707,7 @@ class AcceleratedGradient(Optimizer):
         while h > lr:
             np.multiply(grad, -h, out=trial)
             trial += y
+            state["n_evals"] = state.get("n_evals", 0) + 1
             if evaluate(trial) <= f_y - 0.5 * h * gg + slack:
                 return h
             h *= 0.5

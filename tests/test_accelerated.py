@@ -295,3 +295,11 @@ def test_line_search_needs_full_batches():
     with pytest.raises(ValueError, match="batch_size=None"):
         est.fit(X, y)
     assert not hasattr(est, "coef_")
+
+
+def test_line_search_passes_count_in_n_grad_evals():
+    X, y = _breast_cancer()
+    est = GDClassifier().fit(X, y)
+    n_evals = est.optimizer_state_["n_evals"]
+    assert n_evals > 0
+    assert est.n_grad_evals_ == est.n_iter_ + n_evals

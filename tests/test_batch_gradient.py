@@ -8,12 +8,15 @@ stays the NumPy reference).
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_gd import _blas
 from sklearn_gd._losses import get_loss
 from sklearn_gd._problem import BatchGradient as _Gradient
+from sklearn_gd._problem import Problem
 from sklearn_gd.optimizers import SGD, Adam, Momentum
+from sklearn_gd.penalties import L2
 
 LOSSES = ["squared_error", "huber", "epsilon_insensitive", "log_loss", "hinge"]
 
@@ -202,3 +205,30 @@ def test_deferred_fit_equals_the_direct_fit(Est, shuffle, monkeypatch):
     assert_allclose(fast.coef_, direct.coef_, rtol=1e-12)
     assert_allclose(fast.intercept_, direct.intercept_, rtol=1e-12)
     assert_allclose(fast.loss_curve_, direct.loss_curve_, rtol=1e-13)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize(
+    "loss, k", [("squared_error", 1), ("log_loss", 1), ("log_loss", 3), ("huber", 2)]
+)
+def test_problem_value_is_the_forward_half_of_value_grad(loss, k, sparse):
+    """Problem.value (the line search's forward pass) equals value_grad's
+    objective, with weights, an intercept and an L2 part, dense or CSR."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 6))
+    if loss == "log_loss" and k == 3:
+        Y = np.eye(3)[rng.randint(3, size=50)]
+        loss_obj = get_loss(loss, n_classes=3)
+    elif loss == "log_loss":
+        Y = np.where(rng.rand(50) > 0.5, 1.0, -1.0)
+        loss_obj = get_loss(loss, n_classes=2)
+    else:
+        Y = rng.normal(size=(50, k)) * 3
+        loss_obj = get_loss(loss)
+    sw = rng.uniform(0.1, 2.0, size=50)
+    Xs = sp.csr_matrix(X) if sparse else X
+    problem = Problem.from_arrays(Xs, Y, sw, loss_obj, L2(), 0.3, True)
+    theta = rng.normal(size=(7, Y.shape[1] if Y.ndim == 2 else 1))
+    assert problem.value(theta) == pytest.approx(
+        problem.value_grad(theta)[0], rel=1e-13
+    )

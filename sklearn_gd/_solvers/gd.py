@@ -118,6 +118,7 @@ class GradientDescent:
         averager = None
         if self.average is not None:
             averager = _Averager(theta, self.average, self.average_state)
+        evals0 = self.opt_state.get("n_evals", 0)  # a line search's passes
         check = self.check_optimality and not full_batch and problem.loss.smooth
         start = problem.mapping_norm(theta, self.learning_rate) if check else None
         try:
@@ -152,6 +153,7 @@ class GradientDescent:
         # an epoch (full batch or mini-batches) is one full-gradient equivalent,
         # and so is each pass of the optimality check
         n_grad = len(monitor.loss_curve) + (2 if check else 0)
+        n_grad += self.opt_state.get("n_evals", 0) - evals0
         result = monitor.result(model, t=t, n_grad_evals=n_grad)
         if model is not theta:  # averaged or schedule-free: training goes on from theta
             result.iterate = theta
