@@ -645,7 +645,8 @@ class AcceleratedGradient(Optimizer):
     _GROW = 1.5
     #: iterations at ``lr`` after a search that found no longer step
     _WAIT = 8
-    #: the smallest decrease tested, in units of the rounding of ``f``
+    #: the smallest decrease tested, in units of the float64 rounding of
+    #: ``f`` (at least 4 roundings of ``f`` in the parameters' dtype)
     _MARGIN = 1e6
 
     def __init__(self, restart=True, line_search=False):
@@ -699,7 +700,9 @@ class AcceleratedGradient(Optimizer):
         gg = float(np.vdot(grad, grad))
         # rounding of two evaluations of f at nearly the same point
         slack = 16.0 * np.finfo(y.dtype).eps * abs(f_y)
-        if 0.5 * h * gg <= self._MARGIN * slack:
+        margin = max(self._MARGIN * 16.0 * np.finfo(np.float64).eps * abs(f_y),
+                     4.0 * slack)  # fmt: skip
+        if 0.5 * h * gg <= margin:
             # a decrease this close to rounding would be decided by it, and
             # so would the path (two fits of one objective would part)
             return lr

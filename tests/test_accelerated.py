@@ -227,6 +227,18 @@ def _fista_line_search(f, grad, theta0, lr, n_iter):
     return x_prev, np.array(steps)
 
 
+def _logistic_optimum(X, y, alpha):
+    """Our objective at LogisticRegression's optimum (tol 1e-12)."""
+    ref = LogisticRegression(C=1 / (alpha * len(y)), tol=1e-12, max_iter=10_000)
+    ref.fit(X, y)
+    probe = GDClassifier(alpha=alpha, max_iter=1, tol=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        probe.fit(X, y)
+    probe.coef_, probe.intercept_ = ref.coef_, ref.intercept_
+    return probe.objective(X, y)
+
+
 def _breast_cancer(n=300):
     X, y = load_breast_cancer(return_X_y=True)
     return StandardScaler().fit_transform(X)[:n], y[:n]
@@ -256,14 +268,7 @@ def test_line_search_reaches_the_optimum_in_fewer_iterations():
     optimum is far below the global bound 1 / lr of 'auto'."""
     X, y = _breast_cancer(426)
     alpha = 1e-4
-    ref = LogisticRegression(C=1 / (alpha * len(y)), tol=1e-12, max_iter=10_000)
-    ref.fit(X, y)
-    probe = GDClassifier(alpha=alpha, max_iter=1, tol=None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        probe.fit(X, y)
-    probe.coef_, probe.intercept_ = ref.coef_, ref.intercept_
-    f_star = probe.objective(X, y)
+    f_star = _logistic_optimum(X, y, alpha)
     fits = {}
     for ls in (False, True):
         est = GDClassifier(alpha=alpha, optimizer=AcceleratedGradient(line_search=ls))
@@ -303,3 +308,16 @@ def test_line_search_passes_count_in_n_grad_evals():
     n_evals = est.optimizer_state_["n_evals"]
     assert n_evals > 0
     assert est.n_grad_evals_ == est.n_iter_ + n_evals
+
+
+def test_line_search_on_float32_reaches_the_float64_optimum():
+    """The rounding margin follows the dtype: float32 fits still search (fewer
+    iterations than without) and reach the float64 optimum to 1e-3."""
+    X, y = _breast_cancer(426)
+    plain = GDClassifier(optimizer="accelerated").fit(X.astype(np.float32), y)
+    est = GDClassifier().fit(X.astype(np.float32), y)
+    assert est.coef_.dtype == np.float32
+    assert est.optimizer_state_["n_evals"] > 0
+    assert est.n_iter_ < 0.6 * plain.n_iter_
+    f_star = _logistic_optimum(X, y, 1e-4)
+    assert (est.objective(X, y) - f_star) / f_star < 1e-3

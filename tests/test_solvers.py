@@ -260,8 +260,12 @@ def test_n_grad_evals_counts_full_gradient_equivalents(solver):
     checked = GDClassifier(batch_size=10, max_iter=6, random_state=0).fit(X, yc)
     assert checked.n_grad_evals_ == checked.n_iter_ + 2
     est = GDClassifier(solver=solver, max_iter=6, tol=None).fit(X, yc)
-    if solver == "gd":
-        assert est.n_grad_evals_ == est.n_iter_ == 6
+    if solver == "gd":  # and each forward pass of 'auto''s line search
+        n_evals = est.optimizer_state_["n_evals"]
+        assert n_evals > 0
+        assert est.n_grad_evals_ == est.n_iter_ + n_evals == 6 + n_evals
+        plain = GDClassifier(optimizer="sgd", max_iter=6, tol=None).fit(X, yc)
+        assert plain.n_grad_evals_ == plain.n_iter_ == 6
     else:  # CG: one gradient per accepted step, plus the start
         assert est.n_grad_evals_ == est.n_iter_ + 1
 
