@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import (
     _check_sample_weight,
     _check_y,
@@ -659,6 +660,15 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
 
     def _target_scale(self, Y, sw):
         return 1.0
+
+    def _model_scores(self, X, theta, classes, y_2d):
+        """``X @ coef_.T + intercept_`` of the model that ``theta`` makes,
+        computed as ``predict`` / ``decision_function`` compute it: the
+        validation score of early stopping is then exactly the score of the
+        fitted model with those coefficients, to the last bit."""
+        fitted = self._reconstruction(theta, X.shape[1], classes, y_2d)
+        coef, intercept = fitted["coef_"], fitted["intercept_"]
+        return safe_sparse_dot(X, coef.T, dense_output=True) + intercept
 
     # --------------------------------------------------------------- public
     def objective(self, X, y, sample_weight=None):

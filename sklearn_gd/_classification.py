@@ -18,7 +18,6 @@ from sklearn.utils.validation import column_or_1d
 
 from . import _dask, _losses
 from ._base import OPTIMIZER_CONSTRAINT, _BaseGD
-from ._problem import linear_scores
 from .optimizers import Momentum
 
 __all__ = ["GDClassifier", "MomentumSGDClassifier"]
@@ -162,8 +161,8 @@ class _BaseGDClassifier(LinearClassifierMixin, _BaseGD):
         }
 
     def _score_theta(self, theta, X, y, sw, classes):
-        scores = linear_scores(X, theta, self.fit_intercept)
         multilabel = np.ndim(y) == 2
+        scores = self._model_scores(X, theta, classes, multilabel)
         pred = (scores > 0).astype(int) if multilabel else _labels(scores, classes)
         return accuracy_score(y, pred, sample_weight=sw)
 

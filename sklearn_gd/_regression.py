@@ -12,7 +12,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _dask, _losses
 from ._base import OPTIMIZER_CONSTRAINT, _BaseGD
-from ._problem import linear_scores
 from .optimizers import Momentum
 
 __all__ = ["GDRegressor", "MomentumSGDRegressor"]
@@ -79,8 +78,8 @@ class _BaseGDRegressor(RegressorMixin, _BaseGD):
         return {"coef_": coef.ravel(), "intercept_": intercept.reshape(1)}
 
     def _score_theta(self, theta, X, y, sw, classes):
-        pred = self._inverse_link(linear_scores(X, theta, self.fit_intercept))
-        pred = pred.ravel() if np.ndim(y) == 1 else pred
+        y_2d = np.ndim(y) == 2
+        pred = self._inverse_link(self._model_scores(X, theta, classes, y_2d))
         return r2_score(y, pred, sample_weight=sw)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -194,7 +193,11 @@ default='auto'
         and a shorter patience stops in the first overshoot.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data, stop on its R^2 and keep
-        the parameters of the best-scoring epoch.
+        the parameters of the best-scoring epoch.  The held-out rows (those
+        of a ``ShuffleSplit``, ``StratifiedShuffleSplit`` for classifiers,
+        seeded by a draw from ``random_state``) are scored in their order in
+        ``X`` as ``predict`` scores them: ``score`` on them gives
+        ``best_validation_score_`` exactly.
     validation_fraction : float, default=0.1
     shuffle : bool or 'batch', default=True
         Mini-batches only.  ``True``: a fresh permutation of the rows every

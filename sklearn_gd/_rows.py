@@ -98,6 +98,12 @@ class Rows:
     def map_reduce(self, func, *args, reduce="sum"):  # pragma: no cover
         raise NotImplementedError
 
+    def single_block(self, max_rows):
+        """``(X, Y, sw)`` when all rows are one dense in-memory ndarray of at
+        most ``max_rows`` rows (a full-batch step may then read them in one
+        kernel call, without :meth:`map_reduce`'s block loop); else None."""
+        return None
+
     def batches(self, batch_size, shuffle, rng, n_epochs):  # pragma: no cover
         raise NotImplementedError
 
@@ -114,6 +120,12 @@ class ArrayRows(Rows):
         self.weight_sum = float(X.shape[0] if sw is None else sw.sum())
         n, d = X.shape
         self.block = n if sp.issparse(X) else block_rows(d, X.dtype)
+
+    def single_block(self, max_rows):
+        X = self.X
+        if isinstance(X, np.ndarray) and X.shape[0] <= max_rows:
+            return X, self.Y, self.sw
+        return None
 
     def map_reduce(self, func, *args, reduce="sum"):
         X, Y, sw, R = self.X, self.Y, self.sw, self.block

@@ -121,6 +121,7 @@ def test_early_stopping_keeps_the_best_weights(Est):
     seed = check_random_state(3).randint(np.iinfo(np.int32).max)
     cv = StratifiedShuffleSplit if Est is MomentumSGDClassifier else ShuffleSplit
     _, val = next(cv(test_size=0.1, random_state=seed).split(X, y))
+    val = np.sort(val)  # the held-out rows in their order in X
     assert est.score(X[val], y[val]) == est.best_validation_score_
     assert est.best_validation_score_ == est.validation_scores_.max()
     first_best = int(np.argmax(est.validation_scores_)) + 1

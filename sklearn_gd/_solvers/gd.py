@@ -273,6 +273,13 @@ class _Stepper:
         # prox's step by the gain puts the fixed points at the optimum.
         gain = getattr(optimizer, "steady_gain", None)
         self.prox_scale = float(gain()) if gain is not None else 1.0
+        # full batches of one in-memory block: the step's own kernel reads
+        # them (no block loop, no copies of the gradient)
+        self.whole = None
+        if batch_size >= problem.n:
+            block = problem.rows.single_block(self.gradient.block_rows)
+            if block is not None and block[0].dtype == theta.dtype:
+                self.whole = block
         self.line_search = bool(getattr(optimizer, "line_search", False))
         if self.line_search and batch_size < problem.n:
             raise ValueError(
@@ -333,8 +340,12 @@ class _Stepper:
         norm of the gradient mapping at ``theta`` before the update.  An
         optimizer with a line search gets the objective ``f + penalty`` at
         ``theta`` and the problem's objective function."""
-        f, grad = self.problem.loss_grad(self.theta)
-        self.grad[...] = grad
+        if self.whole is not None:
+            S = self.problem.weight_sum
+            f = self.gradient.dense(*self.whole, S) / S  # grad / S into self.grad
+        else:
+            f, grad = self.problem.loss_grad(self.theta)
+            self.grad[...] = grad
         self._add_l2()
         optimality = self._mapping_norm(eta)
         if self.line_search:
