@@ -81,6 +81,10 @@ def _auto_schedule(problem, lr):
     return InvScaling(power_t=0.5)
 
 
+#: average='auto': epochs averaged after the mini-batch stopping rule is met
+_TAIL_EPOCHS = 3
+
+
 def _is_auto(value):
     return isinstance(value, str) and value == "auto"
 
@@ -123,7 +127,11 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
         "solver": [StrOptions({"gd", "tnc", "cg", "saga", "svrg"})],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
-        "average": [Interval(Integral, 1, None, closed="left"), "boolean"],
+        "average": [
+            Interval(Integral, 1, None, closed="left"),
+            "boolean",
+            StrOptions({"auto"}),
+        ],
         "positive": ["boolean"],
     }
 
@@ -448,8 +456,12 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
         if _is_auto(self.schedule) and _is_auto(self.learning_rate):
             # with a learning_rate of the user's, 'auto' keeps it constant
             start.schedule = _auto_schedule(problem, start.lr)
-        average = None
-        if self.average is not False:
+        average, tail = None, 0
+        if _is_auto(self.average):
+            # the noise-plateau tail of mini-batch fits (see _TailAverage)
+            fit = not incremental and self.tol is not None
+            tail = _TAIL_EPOCHS if fit and not self.early_stopping else 0
+        elif self.average is not False:
             average = 1 if self.average is True else int(self.average)
         if average is not None and start.average_state is None:
             start.average_state = {"avg": None, "count": 0}
@@ -465,6 +477,7 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
             average=average,
             average_state=start.average_state,
             check_optimality=not incremental and self.tol is not None,
+            tail_epochs=tail,
         )
 
     def _callback_tasks(self, X, y, classes, y_2d, incremental):

@@ -328,7 +328,7 @@ default='log_loss'
         solver="gd",
         warm_start=False,
         verbose=0,
-        average=False,
+        average="auto",
         positive=False,
         class_weight=None,
     ):
@@ -417,7 +417,7 @@ class MomentumSGDClassifier(_BaseGDClassifier):
         solver="gd",
         warm_start=False,
         verbose=0,
-        average=False,
+        average="auto",
         positive=False,
         class_weight=None,
     ):

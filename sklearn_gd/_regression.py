@@ -229,13 +229,22 @@ default='auto'
         Start ``fit`` from the previous ``coef_`` / ``intercept_``.
     verbose : int, default=0
         Print one line per epoch.
-    average : bool or int, default=False
+    average : bool, int or 'auto', default='auto'
         Averaged SGD (scikit-learn's ``average``): ``True`` averages the
         iterates after every update from the first on, an int ``a`` from
         update number ``a`` on; ``coef_``, ``intercept_``, predictions and
         early-stopping scores use the average, while training (``partial_fit``,
         ``warm_start``) continues from the last iterate.  Gradient descent
         only (``solver='gd'`` and ``partial_fit``); CG and TNC ignore it.
+        ``'auto'``: tail averaging for mini-batch ``fit`` calls with ``tol``
+        set and without ``early_stopping``: once the stopping rule is met
+        (the iterate wanders in the noise ball of its step), the iterates of
+        3 more epochs are averaged, and ``coef_`` / ``intercept_`` are those
+        of the average or of the last iterate, whichever has the lower
+        training objective (two forward passes); ``n_iter_`` counts the 3
+        epochs.  No averaging otherwise (full batches, ``partial_fit``,
+        ``tol=None``, ``batch_size=1`` with plain steps, schedule-free SGD).
+        ``False``: never (the last iterate, torch's, as the seeds).
     positive : bool, default=False
         Constrain the coefficients (not the intercept) to be ``>= 0``:
         a projection after every step (with L1, exactly the prox of L1 plus
@@ -334,7 +343,7 @@ default='auto'
         solver="gd",
         warm_start=False,
         verbose=0,
-        average=False,
+        average="auto",
         positive=False,
         epsilon=0.1,
         quantile=0.5,
@@ -430,7 +439,7 @@ class MomentumSGDRegressor(_BaseGDRegressor):
         solver="gd",
         warm_start=False,
         verbose=0,
-        average=False,
+        average="auto",
         positive=False,
         epsilon=0.1,
         quantile=0.5,

@@ -92,3 +92,108 @@ def test_average_for_classifiers_and_invalid_values():
     assert est.coef_.shape == (1, 3) and est.score(X, yc) > 0.8
     with pytest.raises(ValueError, match="average"):
         GDRegressor(average=0).fit(X, y)
+
+
+# ------------------------------------------------ average='auto' (tail averaging)
+def _noisy_regression(n=5000, d=20, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, d))
+    return X, X @ rng.normal(size=d) * 10 + 3.0 + 10.0 * rng.normal(size=n)
+
+
+def _ridge_objective(X, y, coef, intercept, alpha=1e-4):
+    r = X @ coef + intercept - y
+    return 0.5 * np.mean(r * r) + 0.5 * alpha * coef @ coef
+
+
+def test_auto_tail_is_the_better_of_the_tail_average_and_the_last_iterate():
+    X, y = _noisy_regression()
+    est = MomentumSGDRegressor(random_state=0).fit(X, y)  # average='auto'
+    n_epochs, n_batches = est.n_iter_, -(-len(y) // 32)
+    assert est.t_ == n_epochs * n_batches
+    # the same run without a stopping rule: its last iterate, and the
+    # average of the iterates of its last 3 epochs
+    last = MomentumSGDRegressor(
+        random_state=0, average=False, tol=None, max_iter=n_epochs
+    ).fit(X, y)
+    tail = MomentumSGDRegressor(
+        random_state=0, average=est.t_ - 3 * n_batches + 1, tol=None,
+        max_iter=n_epochs,
+    ).fit(X, y)  # fmt: skip
+    f_last = _ridge_objective(X, y, last.coef_, last.intercept_[0])
+    f_tail = _ridge_objective(X, y, tail.coef_, tail.intercept_[0])
+    assert f_tail < f_last  # the noise ball averages out
+    assert_allclose(est.coef_, tail.coef_, rtol=1e-12)
+    assert_allclose(est.intercept_, tail.intercept_, rtol=1e-12)
+    # the last 3 epochs ran after the stopping rule was met
+    stopped = MomentumSGDRegressor(random_state=0, average=False).fit(X, y)
+    assert stopped.n_iter_ == n_epochs - 3
+    assert est.n_grad_evals_ == n_epochs + 2 + 2  # + optimality check, choice
+
+
+def test_auto_tail_keeps_the_last_iterate_when_it_is_better():
+    """With 3 epochs of a steadily converging iterate (a small step far from
+    the optimum) the average lags behind: the last iterate is kept."""
+    X, y = _noisy_regression(n=2000)
+    kw = dict(learning_rate=1e-4, tol=1.0, n_iter_no_change=1, random_state=0)
+    est = MomentumSGDRegressor(**kw).fit(X, y)
+    stopped = MomentumSGDRegressor(**kw, average=False).fit(X, y)
+    assert est.n_iter_ == stopped.n_iter_ + 3  # the tail ran
+    n_batches = -(-len(y) // 32)
+    kw.update(tol=None, max_iter=est.n_iter_)
+    last = MomentumSGDRegressor(**kw, average=False).fit(X, y)
+    tail = MomentumSGDRegressor(**kw, average=est.t_ - 3 * n_batches + 1).fit(X, y)
+    f_last = _ridge_objective(X, y, last.coef_, last.intercept_[0])
+    f_tail = _ridge_objective(X, y, tail.coef_, tail.intercept_[0])
+    assert f_last < f_tail
+    assert np.abs(tail.coef_ - last.coef_).max() > 1e-2  # the choice matters
+    assert_allclose(est.coef_, last.coef_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("classifier", [False, True])
+def test_auto_tail_reaches_the_optimum_where_the_last_iterate_stops_short(classifier):
+    """5000 noisy rows, batches of 32: the constant step's noise ball is ~1e-2
+    (relative) above the optimum; 3 averaged epochs bring it below 1e-3."""
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    from sklearn_gd import MomentumSGDClassifier
+
+    alpha = 1e-4
+    if classifier:
+        X, y = make_classification(5000, 20, n_informative=10, random_state=0)
+        ref = LogisticRegression(C=1 / (alpha * len(y)), tol=1e-12, max_iter=10_000)
+        ref.fit(X, y)
+        probe = GDClassifier(max_iter=1, tol=None).fit(X, y)
+        probe.coef_, probe.intercept_ = ref.coef_, ref.intercept_
+        f_star = probe.objective(X, y)
+        Est = MomentumSGDClassifier
+    else:
+        X, y = _noisy_regression()
+        ref = Ridge(alpha=alpha * len(y)).fit(X, y)
+        f_star = _ridge_objective(X, y, ref.coef_, ref.intercept_)
+        Est = MomentumSGDRegressor
+    for seed in (0, 1):
+        auto = Est(random_state=seed).fit(X, y)
+        assert (auto.objective(X, y) - f_star) / f_star < 1e-3
+    plain = Est(random_state=0, average=False).fit(X, y)
+    assert (plain.objective(X, y) - f_star) / f_star > 5e-3
+
+
+def test_auto_tail_only_for_mini_batch_fits_with_a_stopping_rule():
+    X, y = _noisy_regression(n=1000)
+    for kw in (
+        dict(tol=None, max_iter=30),  # no stopping rule
+        dict(early_stopping=True),  # the best-scoring epoch instead
+        dict(batch_size=None, max_iter=30),  # full batch
+    ):
+        auto = MomentumSGDRegressor(random_state=0, **kw).fit(X, y)
+        plain = MomentumSGDRegressor(random_state=0, average=False, **kw).fit(X, y)
+        assert auto.n_iter_ == plain.n_iter_
+        assert_allclose(auto.coef_, plain.coef_, rtol=1e-12)
+    auto = MomentumSGDRegressor(random_state=0)
+    plain = MomentumSGDRegressor(random_state=0, average=False)
+    for _ in range(3):
+        auto.partial_fit(X, y)
+        plain.partial_fit(X, y)
+    assert_allclose(auto.coef_, plain.coef_, rtol=1e-12)

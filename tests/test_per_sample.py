@@ -80,7 +80,7 @@ def test_the_path_is_taken_only_where_it_changes_nothing():
         theta = np.zeros((Xk.shape[1] + 1, 1), dtype=Xk.dtype)
         return PerSample.applies(
             problem, theta, optimizer, 1, est.clip_norm,
-            None if est.average is False else 1,
+            None if est.average in (False, "auto") else 1,
         )  # fmt: skip
 
     assert applies()

@@ -53,6 +53,12 @@ class GradientDescent:
         Mini-batches on a smooth loss: measure the gradient mapping at the
         start and at the returned model (two extra passes), reported in the
         result's ``optimality`` as for full batches.
+    tail_epochs : int
+        Mini-batches (``average='auto'``): when the stopping rule is met,
+        average the iterates of this many more epochs and return the better
+        of that average and the last iterate by the full objective (two
+        forward passes); 0 stops at once.  Not with a score function, an
+        optimizer with its own evaluation point, or explicit averaging.
     """
 
     name = "gd"
@@ -71,6 +77,7 @@ class GradientDescent:
         average=None,
         average_state=None,
         check_optimality=False,
+        tail_epochs=0,
     ):
         self.optimizer, self.opt_state = optimizer, opt_state
         self.schedule, self.learning_rate = schedule, float(learning_rate)
@@ -79,6 +86,7 @@ class GradientDescent:
         self.average = average
         self.average_state = average_state
         self.check_optimality = check_optimality
+        self.tail_epochs = int(tail_epochs)
         self._constant = None  # the step sizes of a constant schedule
         if average is not None and average_state is None:
             self.average_state = {"avg": None, "count": 0}
@@ -102,16 +110,7 @@ class GradientDescent:
             "learning_rate, learning_rate='auto', clip_norm, or scale the features "
             "(e.g. with StandardScaler).",
         )
-        stream = per_sample = None
-        if full_batch:
-            pass
-        elif PerSample.applies(
-            problem, theta, self.optimizer, bsz, self.clip_norm, self.average
-        ):
-            per_sample = PerSample(problem, theta)  # same steps, fewer calls
-        else:
-            stream = problem.rows.batches(bsz, self.shuffle, self.rng, max_iter)
-            stepper.defer_losses(problem.rows.X, stream, self.shuffle, bsz)
+        stream, per_sample = self._sources(problem, theta, bsz, stepper, max_iter)
         steps = np.arange(n_batches, dtype=np.float64)
         S, sw_mean = problem.weight_sum, problem.weight_sum / n
         t = int(t0)
@@ -121,6 +120,7 @@ class GradientDescent:
         evals0 = self.opt_state.get("n_evals", 0)  # a line search's passes
         check = self.check_optimality and not full_batch and problem.loss.smooth
         start = problem.mapping_norm(theta, self.learning_rate) if check else None
+        tail = self._tail(stream, averager, monitor)
         try:
             with np.errstate(all="ignore"):
                 for _ in range(max_iter):
@@ -138,26 +138,59 @@ class GradientDescent:
                         lsum = per_sample.epoch(theta, self._row_order(n), lrs)
                         self.opt_state["step"] += n
                     else:
-                        lsum = _epoch(stepper, stream, lrs, sw_mean, averager, t)
+                        averaging = averager if tail is None else tail.averager
+                        lsum = _epoch(stepper, stream, lrs, sw_mean, averaging, t)
                     t += n_batches
                     obj = lsum / S + penalty
                     model = self._model(theta, averager)
-                    if monitor(obj, model, lrs[-1], t=t, optimality=optimality):
+                    stop = monitor(obj, model, lrs[-1], t=t, optimality=optimality)
+                    if tail is not None:
+                        stop = tail.ends_run(stop, monitor, theta, t)
+                    if stop:
                         break
         finally:
             if stream is not None:
                 stream.close()  # stops the gather thread
         model = self._model(theta, averager)
+        if tail is not None:
+            model = tail.model(problem, theta)
         if check:
             model = self._check_end(problem, model, start, monitor)
         # an epoch (full batch or mini-batches) is one full-gradient equivalent,
-        # and so is each pass of the optimality check
+        # and so is each pass of the optimality check, of the tail's choice
+        # and of a line search
         n_grad = len(monitor.loss_curve) + (2 if check else 0)
+        n_grad += 2 if tail is not None and tail.averager is not None else 0
         n_grad += self.opt_state.get("n_evals", 0) - evals0
         result = monitor.result(model, t=t, n_grad_evals=n_grad)
         if model is not theta:  # averaged or schedule-free: training goes on from theta
             result.iterate = theta
         return result
+
+    def _sources(self, problem, theta, bsz, stepper, max_iter):
+        """``(stream, per_sample)``: where the rows of a mini-batch epoch come
+        from (both None for full batches)."""
+        if bsz >= problem.n:
+            return None, None
+        if PerSample.applies(
+            problem, theta, self.optimizer, bsz, self.clip_norm, self.average
+        ):
+            return None, PerSample(problem, theta)  # same steps, fewer calls
+        stream = problem.rows.batches(bsz, self.shuffle, self.rng, max_iter)
+        stepper.defer_losses(problem.rows.X, stream, self.shuffle, bsz)
+        return stream, None
+
+    def _tail(self, stream, averager, monitor):
+        """The :class:`_TailAverage` of a mini-batch run that may use one."""
+        if (
+            self.tail_epochs
+            and stream is not None
+            and averager is None
+            and monitor.score_fn is None
+            and not hasattr(self.optimizer, "eval_params")
+        ):
+            return _TailAverage(self.tail_epochs)
+        return None
 
     def _step_sizes(self, steps):
         """``learning_rate * schedule(steps)`` as a list (a constant schedule's
@@ -248,6 +281,36 @@ class _Averager:
     def model(self):
         """The averaged parameters (the iterate until averaging starts)."""
         return self.theta if self.state["avg"] is None else self.state["avg"]
+
+
+class _TailAverage:
+    """``average='auto'``: once the mini-batch stopping rule is met (the
+    iterate wanders in the noise ball of its constant step), the iterates of
+    ``epochs`` more epochs are averaged (Polyak-Ruppert over the stationary
+    tail: the noise averages out); the model is whichever of that average
+    and the last iterate has the lower full objective."""
+
+    def __init__(self, epochs):
+        self.epochs, self.left, self.averager = int(epochs), 0, None
+
+    def ends_run(self, stop, monitor, theta, t):
+        """Whether the run ends after the epoch that ended at update ``t``;
+        ``stop``: the monitor's verdict."""
+        if self.averager is None:
+            if not (stop and monitor.converged) or monitor.stopped_by_callback:
+                return stop
+            self.left = self.epochs  # the rule is met: average from here on
+            self.averager = _Averager(theta, t + 1, {"avg": None, "count": 0})
+            return False
+        self.left -= 1
+        return self.left <= 0 or monitor.stopped_by_callback
+
+    def model(self, problem, theta):
+        """The average when its objective is lower, else ``theta``."""
+        if self.averager is None or self.averager.state["avg"] is None:
+            return theta
+        avg = self.averager.model()
+        return avg if problem.value(avg) < problem.value(theta) else theta
 
 
 class _Stepper:
