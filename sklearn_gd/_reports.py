@@ -93,8 +93,10 @@ def _gap_words(gap, problem):
     objective strongly convex in every parameter, else an estimate."""
     if problem.fit_intercept:
         return (
-            f"about {gap:.2g} above its minimum (estimated from the L2 part's "
-            "strong convexity; the unpenalized intercept may be flatter)"
+            f"up to about {gap:.2g} above its minimum (|grad|^2 / (2 alpha), "
+            "from the L2 part's strong convexity: often far above the true gap "
+            "where the loss adds curvature, an estimate only since the "
+            "unpenalized intercept may be flatter)"
         )
     return (
         f"at most {gap:.2g} above its minimum (the L2 penalty makes it strongly convex)"
