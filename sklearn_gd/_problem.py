@@ -467,7 +467,7 @@ class Problem:
             lsum = self.rows.map_reduce(loss_sums, theta, self.loss, self.fit_intercept)
         return lsum / self.weight_sum + self.terms.value(theta[: self.d])
 
-    def newton_gap(self, theta, target, max_iter=20):
+    def newton_gap(self, theta, rtol=0.0, max_iter=20):
         """A second-order estimate of ``f(theta) - f*`` (smooth objectives).
 
         ``g^T H^-1 g / 2`` -- exact for a quadratic -- by conjugate gradients
@@ -477,10 +477,12 @@ class Problem:
         residual ``r_k``, ``(g.x_k + |r_k|^2 / mu) / 2`` above it when every
         eigenvalue of ``H`` is at least ``mu`` (``alpha`` times the L2
         weight: all parameters penalized).  Stops when that upper figure is
-        within 1% of the lower one or below ``target``, or after
-        ``max_iter`` products.  Returns ``(f(theta), upper figure)``; the
-        figure is None when there is no L2 part, a product is not positive
-        or a value not finite.
+        within 1% of the lower one or below ``rtol * |f(theta)|`` (returns
+        it), when the
+        lower one has moved by less than 0.1% for 3 steps (returns it: an
+        estimate), or after ``max_iter`` products (the upper one).  Returns
+        ``(f(theta), figure)``; the figure is None when there is no L2 part,
+        a product is not positive or a value not finite.
         """
         mu = self.terms.l2
         theta = np.asarray(theta, dtype=np.float64)  # differences in float64
@@ -488,10 +490,11 @@ class Problem:
             f, g = self.value_grad(theta)
             if not (mu > 0 and self.smooth):
                 return f, None
+            target = rtol * abs(f)
             scale = np.sqrt(np.finfo(np.float64).eps) * (1.0 + np.linalg.norm(theta))
             x, r = np.zeros_like(g), g.copy()
             p, rr = r.copy(), float(np.vdot(r, r))
-            upper = None
+            upper, lower, settled = None, 0.0, 0
             for _ in range(max_iter):
                 eps = scale / np.sqrt(float(np.vdot(p, p)))
                 Hp = (self.value_grad(theta + eps * p)[1] - g) / eps
@@ -502,9 +505,16 @@ class Problem:
                 x += a * p
                 r -= a * Hp
                 rr_next = float(np.vdot(r, r))
-                lower = 0.5 * float(np.vdot(g, x))
+                previous, lower = lower, 0.5 * float(np.vdot(g, x))
                 upper = lower + 0.5 * rr_next / mu
                 if upper <= max(1.01 * lower, target):
+                    break
+                # the lower figure rises to the value; 3 steps that move it
+                # by less than 0.1%: settled (the |r|^2 / mu term with a tiny
+                # mu would keep the upper one far above for many more steps)
+                settled = settled + 1 if lower <= 1.001 * previous else 0
+                if settled >= 3:
+                    upper = lower
                     break
                 p *= rr_next / rr
                 p += r

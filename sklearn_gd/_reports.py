@@ -131,7 +131,7 @@ def warn_if_noise_plateau(result, problem, tol, rtol=1e-2):
         # the bound ignores the loss's curvature: ask the Hessian (a local
         # quadratic model: it trusts the figure within a factor of 2, which
         # covers what the tests measured on logistic problems)
-        f, newton = problem.newton_gap(result.theta, 0.5 * rtol * abs(f))
+        f, newton = problem.newton_gap(result.theta, 0.5 * rtol)
         if newton is not None and newton < gap:
             if 2.0 * newton <= rtol * abs(f):
                 return

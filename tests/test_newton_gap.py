@@ -27,8 +27,8 @@ def _ill_conditioned(n=1500, d=20, seed=0):
 
 @pytest.mark.parametrize("scale", [1e-3, 1e-1, 1.0])
 def test_ridge_without_intercept_is_bracketed(scale):
-    """A quadratic with every parameter penalized: the figure is an upper
-    bound of the exact gap, within 2% of it."""
+    """A quadratic with every parameter penalized: the figure is within 2%
+    of the exact gap (an upper bound, or the settled lower figure)."""
     X, y = _ill_conditioned()
     alpha = 1e-2
     problem = Problem.from_arrays(
@@ -37,10 +37,10 @@ def test_ridge_without_intercept_is_bracketed(scale):
     ref = Ridge(alpha=alpha * len(y), fit_intercept=False, tol=1e-14).fit(X, y)
     f_star = problem.value(ref.coef_[:, None])
     theta = ref.coef_[:, None] + scale * np.random.RandomState(1).normal(size=(20, 1))
-    f, upper = problem.newton_gap(theta, target=0.0, max_iter=60)
+    f, upper = problem.newton_gap(theta, max_iter=60)
     exact = f - f_star
     assert f == pytest.approx(problem.value(theta), rel=1e-12)
-    assert exact * (1 - 1e-6) <= upper <= 1.02 * exact
+    assert 0.98 * exact <= upper <= 1.02 * exact
 
 
 def test_logistic_with_intercept_within_a_factor_of_two():
@@ -67,7 +67,7 @@ def test_logistic_with_intercept_within_a_factor_of_two():
             warnings.simplefilter("ignore", ConvergenceWarning)
             est = GDClassifier(**params).fit(X, y)
         theta = np.r_[est.coef_.ravel(), est.intercept_][:, None]
-        f, estimate = problem.newton_gap(theta, target=0.0, max_iter=60)
+        f, estimate = problem.newton_gap(theta, max_iter=60)
         exact = f - f_star
         assert exact / factor <= estimate <= factor * exact
 
@@ -76,7 +76,7 @@ def test_no_l2_part_no_figure():
     X, y = _ill_conditioned(n=200)
     loss = get_loss("squared_error")
     problem = Problem.from_arrays(X, y, None, loss, L2(), 0.0, True)
-    f, figure = problem.newton_gap(np.zeros((21, 1)), target=0.0)
+    f, figure = problem.newton_gap(np.zeros((21, 1)))
     assert figure is None and f == pytest.approx(0.5 * np.mean(y * y))
 
 
