@@ -84,7 +84,20 @@ def _how_far(result, problem, tol):
     gap = _suboptimality_bound(result, problem)
     if np.isfinite(gap) and len(result.loss_curve):
         f = result.loss_curve[-1]
-        text += f" The objective ({f:.6g}) is {_gap_words(gap, problem)}."
+        words = _gap_words(gap, problem)
+        if gap > 1e-2 * abs(f):  # the bound ignores the loss's curvature
+            f, newton = problem.newton_gap(result.theta)
+            if newton is not None and newton < gap:
+                words = (
+                    f"about {newton:.2g} above its minimum by a second-order "
+                    "estimate (g^T H^-1 g / 2 at the model)"
+                )
+                if not problem.fit_intercept:
+                    words += (
+                        f", and at most {gap:.2g} above it (the L2 penalty makes "
+                        "it strongly convex)"
+                    )
+        text += f" The objective ({f:.6g}) is {words}."
     return text
 
 

@@ -92,3 +92,35 @@ def test_the_noise_plateau_warning_uses_it():
         warnings.simplefilter("error", ConvergenceWarning)
         est = MomentumSGDRegressor(random_state=0).fit(X, y)
     assert (est.objective(X, y) - f_star) / f_star < 1e-2
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_the_max_iter_warning_states_a_second_order_figure(fit_intercept):
+    """GDClassifier(max_iter=40) on breast_cancer stops ~4e-2 (relative)
+    above LogisticRegression's optimum: the warning's figure is within 10% of
+    the true gap (and without an intercept the bound it states holds)."""
+    import re
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    alpha = 1e-4
+    ref = LogisticRegression(
+        C=1 / (alpha * len(y)), tol=1e-12, max_iter=10_000, fit_intercept=fit_intercept
+    ).fit(X, y)
+    est = GDClassifier(max_iter=40, fit_intercept=fit_intercept)
+    with pytest.warns(ConvergenceWarning) as record:
+        est.fit(X, y)
+    message = str(record[0].message)
+    f = est.objective(X, y)
+    est_ref = GDClassifier(fit_intercept=fit_intercept, max_iter=1, tol=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est_ref.fit(X, y)
+    est_ref.coef_, est_ref.intercept_ = ref.coef_, np.atleast_1d(ref.intercept_)
+    gap = f - est_ref.objective(X, y)
+    assert gap > 1e-3 * f  # far enough to matter
+    about = float(re.search(r"about ([\d.e+-]+) above its minimum by a", message)[1])
+    assert 0.9 * gap <= about <= 1.1 * gap
+    if not fit_intercept:
+        bound = float(re.search(r"at most ([\d.e+-]+) above", message)[1])
+        assert gap <= bound
