@@ -192,6 +192,17 @@ class BinaryLogLoss(_Loss):
         H *= Y
         return H
 
+    def value_sum(self, Y, raw, sw):
+        """``loss_gradient``'s sum without the gradient (the same values)."""
+        mz = raw
+        mz *= Y
+        np.negative(mz, out=mz)  # -y p
+        e = np.exp(mz)
+        lsum = _weighted_sum(np.log1p(e, out=e), sw)
+        if lsum == np.inf:  # exp overflowed: the stable form
+            lsum = _weighted_sum(np.logaddexp(0.0, mz), sw)
+        return lsum
+
     def loss_gradient(self, Y, raw, sw):
         mz = raw
         mz *= Y
