@@ -167,12 +167,13 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
 
     def _auto_optimizer(self, penalty, loss, incremental):
         """``optimizer='auto'``: Nesterov's accelerated gradient with restart
-        for a full-batch ``fit`` of a smooth objective without a proximal
-        part at ``learning_rate='auto'``; otherwise (mini-batches,
-        ``partial_fit``, non-smooth losses, an L1 part, a custom prox,
-        ``positive=True``, a learning rate of the user's -- plain gradient
-        descent is stable up to ``2 / L``, the accelerated one up to ``1 / L``,
-        the step ``'auto'`` computes) plain gradient steps."""
+        (FISTA with an L1 part or ``positive=True``; a line search where the
+        loss's curvature varies) for a full-batch ``fit`` of a smooth loss
+        with a built-in penalty at ``learning_rate='auto'``; otherwise
+        (mini-batches, ``partial_fit``, non-smooth losses, a custom prox, a
+        learning rate of the user's -- plain gradient descent is stable up to
+        ``2 / L``, the accelerated one up to ``1 / L``, the step ``'auto'``
+        computes) plain gradient steps."""
         terms = PenaltyTerms(penalty, 1.0, self.positive)
         accelerate = (
             self.batch_size is None
@@ -180,8 +181,7 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
             and not incremental
             and loss is not None
             and loss.smooth
-            and not terms.needs_prox
-            and terms.smooth
+            and terms.generic_prox is None  # built-in penalties (L1: FISTA)
         )
         if accelerate:
             return AcceleratedGradient(line_search=not loss.constant_curvature)

@@ -461,11 +461,15 @@ class Problem:
         self.terms.add_gradient(W, grad[: self.d])
         return f + self.terms.value(W), grad
 
-    def value(self, theta):
-        """The objective (a forward pass: no gradient)."""
+    def loss_value(self, theta):
+        """The data part of the objective (a forward pass: no gradient)."""
         with np.errstate(over="ignore"):
             lsum = self.rows.map_reduce(loss_sums, theta, self.loss, self.fit_intercept)
-        return lsum / self.weight_sum + self.terms.value(theta[: self.d])
+        return lsum / self.weight_sum
+
+    def value(self, theta):
+        """The objective (a forward pass: no gradient)."""
+        return self.loss_value(theta) + self.terms.value(theta[: self.d])
 
     def newton_gap(self, theta, rtol=0.0, max_iter=20):
         """A second-order estimate of ``f(theta) - f*`` (smooth objectives).

@@ -164,10 +164,11 @@ default='auto'
         :class:`~sklearn_gd.optimizers.AcceleratedGradient` (Nesterov with
         restart; with ``line_search=True`` for the losses whose curvature
         varies, all smooth ones but squared error) for a full-batch ``fit``
-        of a smooth objective without a
-        proximal part at ``learning_rate='auto'``, ``'sgd'`` (plain steps, the
-        seeds' gradient descent, stable up to twice the ``'auto'`` step)
-        otherwise; ``optimizer_`` tells which.  ``'bb'`` is
+        of a smooth loss with a built-in penalty (an L1 part and
+        ``positive=True`` by FISTA: the prox between the gradient step and
+        the extrapolation) at ``learning_rate='auto'``, ``'sgd'`` (plain
+        steps, the seeds' gradient descent, stable up to twice the ``'auto'``
+        step) otherwise; ``optimizer_`` tells which.  ``'bb'`` is
         :class:`~sklearn_gd.optimizers.BarzilaiBorwein` (full batch),
         ``'schedule_free'`` :class:`~sklearn_gd.optimizers.ScheduleFreeSGD`.
     batch_size : int or None, default=None

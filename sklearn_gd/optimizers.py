@@ -594,9 +594,13 @@ class AcceleratedGradient(Optimizer):
     plain gradient descent needs ``O(L / mu)`` (``mu`` the strong convexity,
     here at least ``alpha`` times the L2 weight); the restart recovers this
     rate without knowing ``mu``.  The model is the last ``x_k``
-    (:meth:`eval_params`).  Smooth objectives only: the estimators choose it
-    for ``optimizer='auto'`` when there is no proximal part (no L1 part,
-    custom prox or ``positive=True``), and it is meant for full batches.
+    (:meth:`eval_params`).  With a proximal part (an L1 part,
+    ``positive=True``) the estimator passes the prox to :meth:`update`, which
+    applies it between the gradient step and the extrapolation, as FISTA
+    does: ``x_k = prox(y_k - h g(y_k))``, and the restart test uses the step
+    taken ``y_k - x_k`` (the gradient mapping times ``h``).  The estimators
+    choose it for ``optimizer='auto'`` for full-batch fits of smooth losses
+    with built-in penalties; it is meant for full batches.
 
     With ``line_search=True`` the step adapts to the curvature along the path
     (backtracking with increase, as Scheinberg, Goldfarb & Bai 2014): each
@@ -610,6 +614,9 @@ class AcceleratedGradient(Optimizer):
     smaller, and so is the number of iterations (``benchmarks/RESULTS.md``).
     The estimator then supplies ``objective`` (``f(y)``) and ``evaluate``
     (``f`` at any point) to :meth:`update`; without them the step is ``lr``.
+    With a prox, ``f`` is the smooth part and the condition is the composite
+    one, ``f(x) <= f(y) - g.(y - x) + |y - x|^2 / (2 h)`` at
+    ``x = prox(y - h g)`` (Beck & Teboulle's backtracking).
     Full batches only.
 
     Parameters
@@ -639,8 +646,9 @@ class AcceleratedGradient(Optimizer):
         "restart": ["boolean"],
         "line_search": ["boolean"],
     }
-    #: no proximal part: a prox after the extrapolation would not be FISTA
-    smooth_only = True
+    #: FISTA applies the prox between the gradient step and the
+    #: extrapolation: the estimator passes it to :meth:`update`
+    applies_prox = True
     #: the line search's growth of the step per iteration
     _GROW = 1.5
     #: iterations at ``lr`` after a search that found no longer step
@@ -657,24 +665,31 @@ class AcceleratedGradient(Optimizer):
         return {"step": 0, "x": None, "t": 1.0, "n_restarts": 0, "step_size": None,
                 "wait": 0}  # fmt: skip
 
-    def update(self, params, grad, state, lr, objective=None, evaluate=None):
+    def update(self, params, grad, state, lr, objective=None, evaluate=None, prox=None):
         """One step; returns the step size taken (``lr`` without a line
-        search)."""
+        search).  ``prox(P, h)``: the proximal step of the non-smooth part on
+        a parameter-shaped array in place (FISTA's ``x_k = prox(y_k - h g)``);
+        ``evaluate`` then evaluates the smooth part only."""
         state["step"] += 1
         x_prev = state["x"]
         h = lr
         if self.line_search and evaluate is not None:
-            h = self._search(params, grad, state, lr, objective, evaluate)
+            h = self._search(params, grad, state, lr, objective, evaluate, prox)
         state["step_size"] = h
+        step = params.copy() if prox is not None else None
         grad *= h
         params -= grad  # x_k = y_k - h g(y_k)
+        if prox is not None:
+            prox(params, h)  # x_k = prox(y_k - h g(y_k))
+            np.subtract(step, params, out=grad)  # y_k - x_k, the step taken
         if x_prev is None:
             state["x"] = params.copy()
             return h
         diff = params - x_prev  # x_k - x_{k-1}
         x_prev[...] = params
         t = state["t"]
-        if self.restart and float(np.vdot(grad, diff)) > 0:  # uphill
+        # uphill: the step (h times the gradient mapping) opposes the momentum
+        if self.restart and float(np.vdot(grad, diff)) > 0:
             state["t"] = 1.0
             state["n_restarts"] += 1
             return h
@@ -684,9 +699,11 @@ class AcceleratedGradient(Optimizer):
         state["t"] = float(t_next)
         return h
 
-    def _search(self, y, grad, state, lr, f_y, evaluate):
+    def _search(self, y, grad, state, lr, f_y, evaluate, prox=None):
         """The longest step of ``1.5 h_{k-1}, 0.75 h_{k-1}, ...`` (down to
-        ``lr``) that decreases ``f`` by at least ``h |g|^2 / 2``.  After a
+        ``lr``) whose point ``x = prox(y - h g)`` satisfies
+        ``f(x) <= f(y) - g.(y - x) + |y - x|^2 / (2 h)`` (``f`` the smooth
+        part; without a prox: a decrease of at least ``h |g|^2 / 2``).  After a
         search that ends at ``lr`` the next ``_WAIT`` iterations keep ``lr``
         untested (on a quadratic, where ``1 / L`` is the curvature along the
         path, a try per iteration would cost half a pass for nothing)."""
@@ -710,8 +727,14 @@ class AcceleratedGradient(Optimizer):
         while h > lr:
             np.multiply(grad, -h, out=trial)
             trial += y
+            bound = f_y - 0.5 * h * gg  # the model's value at the trial
+            if prox is not None:
+                prox(trial, h)
+                moved = y - trial
+                bound = f_y - float(np.vdot(grad, moved))
+                bound += float(np.vdot(moved, moved)) / (2.0 * h)
             state["n_evals"] = state.get("n_evals", 0) + 1
-            if evaluate(trial) <= f_y - 0.5 * h * gg + slack:
+            if evaluate(trial) <= bound + slack:
                 return h
             h *= 0.5
         state["wait"] = self._WAIT

@@ -16,6 +16,19 @@ from sklearn_gd import GDClassifier, GDRegressor, MomentumSGDRegressor
 from sklearn_gd.optimizers import SGD, AcceleratedGradient, Momentum
 
 
+class _ProxOnly:
+    """A penalty known only by its value and prox (scaled L1)."""
+
+    def get_params(self, deep=True):
+        return {}
+
+    def value(self, coef):
+        return float(np.abs(coef).sum())
+
+    def prox(self, coef, step):
+        return np.sign(coef) * np.maximum(np.abs(coef) - step, 0.0)
+
+
 def _ill_conditioned(n=300, d=8, seed=0):
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(n, d)) * np.logspace(0, 1.5, d)
@@ -81,8 +94,10 @@ def test_auto_picks_acceleration_only_where_it_applies():
     assert chosen(GDRegressor()) is AcceleratedGradient
     assert chosen(GDClassifier(), yc) is AcceleratedGradient
     assert chosen(GDClassifier(loss="squared_hinge"), yc) is AcceleratedGradient
-    assert chosen(GDRegressor(penalty="elasticnet")) is SGD  # an L1 part: a prox
-    assert chosen(GDRegressor(positive=True)) is SGD
+    # an L1 part or positive=True: FISTA, the prox between step and momentum
+    assert chosen(GDRegressor(penalty="elasticnet")) is AcceleratedGradient
+    assert chosen(GDRegressor(positive=True)) is AcceleratedGradient
+    assert chosen(GDRegressor(penalty=_ProxOnly())) is SGD  # a custom prox
     assert chosen(GDRegressor(loss="epsilon_insensitive")) is SGD  # non-smooth
     assert chosen(GDClassifier(loss="hinge"), yc) is SGD
     assert chosen(GDRegressor(batch_size=16)) is SGD  # mini-batches

@@ -497,6 +497,7 @@ def test_pipeline_grid_search_nested_parameters_parallel():
             penalty=ElasticNet(l1_ratio=0.5),
             schedule=ExponentialDecay(decay_steps=10, decay_rate=0.9),
             max_iter=50,
+            optimizer="sgd",  # plain steps: 50 of them, the decay rate matters
         ),
     )
     grid = GridSearchCV(

@@ -349,12 +349,17 @@ class _Stepper:
                 f"{type(optimizer).__name__}(line_search=True) evaluates the "
                 "objective on all rows: use it with batch_size=None."
             )
-        if self.prox is not None and getattr(optimizer, "smooth_only", False):
-            raise ValueError(
-                f"{type(optimizer).__name__} is for smooth objectives without a "
-                "proximal part (L1, a custom prox, positive=True); use "
-                "optimizer='auto' (plain proximal steps then) or 'bb'."
-            )
+        # an optimizer that applies the prox itself (FISTA: between the
+        # gradient step and the extrapolation) gets it as an argument
+        self.inner_prox = None
+        if self.prox is not None and getattr(optimizer, "applies_prox", False):
+            if terms.generic_prox is not None and self.line_search:
+                raise ValueError(
+                    f"{type(optimizer).__name__}(line_search=True) needs a "
+                    "built-in penalty (its smooth part is evaluated apart)."
+                )
+            d_rows = d
+            self.inner_prox = lambda P, h: terms.prox(P[:d_rows], h)
         # an object with only init_state/update gets the base class's binding
         updater = getattr(optimizer, "updater", None) or functools.partial(
             Optimizer.updater, optimizer
@@ -411,11 +416,22 @@ class _Stepper:
             self.grad[...] = grad
         self._add_l2()
         optimality = self._mapping_norm(eta)
+        search = {}
+        if self.inner_prox is not None:
+            search["prox"] = self.inner_prox
         if self.line_search:
-            self._apply(lr, objective=f + penalty, evaluate=self.problem.value)
-        else:
-            self._apply(lr)
+            if self.prox is not None:  # the smooth part of the penalty only
+                penalty = 0.5 * self.l2 * float(np.vdot(self.W, self.W))
+            search.update(objective=f + penalty, evaluate=self._smooth_value)
+        self._apply(lr, **search)
         return f, optimality
+
+    def _smooth_value(self, point):
+        """The objective without its proximal part (loss and L2 part)."""
+        if self.prox is None:
+            return self.problem.value(point)
+        W = point[: self.W.shape[0]]
+        return self.problem.loss_value(point) + 0.5 * self.l2 * float(np.vdot(W, W))
 
     def _add_l2(self):
         if self.l2_axpy is not None:
@@ -434,6 +450,6 @@ class _Stepper:
             if gnorm > self.clip_norm:
                 grad *= self.clip_norm / gnorm
         taken = self.update(lr, **search)
-        if self.prox is not None:
+        if self.prox is not None and self.inner_prox is None:
             # with the step the optimizer took when it chose its own
             self.prox(self.W, (lr if taken is None else taken) * self.prox_scale)
