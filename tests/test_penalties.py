@@ -260,3 +260,20 @@ def test_default_l1_logistic_is_fista_with_a_line_search():
         warnings.simplefilter("ignore", ConvergenceWarning)
         plain = GDClassifier(penalty="l1", alpha=alpha, optimizer="sgd").fit(X, y)
     assert 3 * est.n_iter_ < plain.n_iter_
+
+
+def test_accelerated_gradient_applies_the_prox_on_mini_batches_too():
+    from sklearn.linear_model import Lasso
+
+    from sklearn_gd import GDRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 6))
+    y = X @ [2.0, 0, 0, -1.0, 0, 0.5] + 0.1 * rng.normal(size=200)
+    est = GDRegressor(
+        optimizer="accelerated", penalty="l1", alpha=0.3, batch_size=50,
+        learning_rate=0.05, tol=None, max_iter=30, shuffle=False,
+    ).fit(X, y)  # fmt: skip
+    ref = Lasso(alpha=0.3).fit(X, y)
+    assert np.array_equal(est.coef_ == 0, ref.coef_ == 0)
+    assert np.sum(est.coef_ == 0) >= 3

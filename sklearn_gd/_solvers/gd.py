@@ -417,8 +417,6 @@ class _Stepper:
         self._add_l2()
         optimality = self._mapping_norm(eta)
         search = {}
-        if self.inner_prox is not None:
-            search["prox"] = self.inner_prox
         if self.line_search:
             if self.prox is not None:  # the smooth part of the penalty only
                 penalty = 0.5 * self.l2 * float(np.vdot(self.W, self.W))
@@ -449,6 +447,8 @@ class _Stepper:
             gnorm = float(np.sqrt(np.vdot(grad, grad)))
             if gnorm > self.clip_norm:
                 grad *= self.clip_norm / gnorm
+        if self.inner_prox is not None:  # mini-batch steps too
+            search["prox"] = self.inner_prox
         taken = self.update(lr, **search)
         if self.prox is not None and self.inner_prox is None:
             # with the step the optimizer took when it chose its own
