@@ -604,7 +604,10 @@ class AcceleratedGradient(Optimizer):
 
     With ``line_search=True`` the step adapts to the curvature along the path
     (backtracking with increase, as Scheinberg, Goldfarb & Bai 2014): each
-    iteration first tries ``h = 1.5 h_{k-1}`` and halves it until the
+    iteration first tries ``h = 1.5 h_{k-1}`` (or ``h_{k-1}`` when the last
+    accepted trial showed the curvature along the gradient, ``c`` in
+    ``f(y - h g) = f(y) - h|g|^2 + h^2 c |g|^2 / 2``, at ``h c >= 1 / 1.5``:
+    a longer step would fail) and halves it until the
     sufficient decrease ``f(y - h g) <= f(y) - h |g|^2 / 2`` holds (one
     objective evaluation, a forward pass over the data, per try), never going
     below the scheduled ``lr``, which needs no test when it is ``1 / L``
@@ -710,7 +713,7 @@ class AcceleratedGradient(Optimizer):
         h = state["step_size"] or lr
         if state.get("wait", 0) > 0:
             state["wait"] -= 1
-        else:
+        elif state.get("room", True):
             h *= self._GROW
         if h <= lr:
             return lr
@@ -734,10 +737,17 @@ class AcceleratedGradient(Optimizer):
                 bound = f_y - float(np.vdot(grad, moved))
                 bound += float(np.vdot(moved, moved)) / (2.0 * h)
             state["n_evals"] = state.get("n_evals", 0) + 1
-            if evaluate(trial) <= bound + slack:
+            f_x = evaluate(trial)
+            if f_x <= bound + slack:
+                # along g, f(y - h g) = f(y) - h|g|^2 + h^2 c|g|^2 / 2 for a
+                # curvature c: h c = 2 - (f(y) - f(x)) / (h |g|^2 / 2); a
+                # longer step is worth a try only when h c leaves room
+                state["room"] = prox is not None or (
+                    2.0 - (f_y - f_x) / (0.5 * h * gg) < 1.0 / self._GROW
+                )
                 return h
             h *= 0.5
-        state["wait"] = self._WAIT
+        state["wait"], state["room"] = self._WAIT, True
         return lr
 
     def eval_params(self, params, state):

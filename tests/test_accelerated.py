@@ -208,25 +208,32 @@ def _logistic(X, y01, alpha):
 
 def _fista_line_search(f, grad, theta0, lr, n_iter):
     """The accelerated gradient with restart whose step tries 1.5 times the
-    last one and halves it down to ``lr`` until f(y - h g) <= f(y) - h|g|^2/2
-    (after a search ending at ``lr``, 8 iterations at ``lr`` untested);
-    returns the last x and the steps taken."""
+    last one (when the last accepted step's curvature along g, h c =
+    2 - (f(y) - f(x)) / (h|g|^2/2), is below 1/1.5) and halves it down to
+    ``lr`` until f(y - h g) <= f(y) - h|g|^2/2 (after a search ending at
+    ``lr``, 8 iterations at ``lr`` untested); returns the last x and the
+    steps taken."""
     y_pt, x_prev, t, h, wait, steps = theta0.copy(), None, 1.0, lr, 0, []
+    room = True
     for _ in range(n_iter):
         g = grad(y_pt)
         if wait > 0:
-            wait, h = wait - 1, h
-        else:
+            wait -= 1
+        elif room:
             h = 1.5 * h
         f_y, gg = f(y_pt), g @ g
         slack = 16 * np.finfo(float).eps * abs(f_y)
         if h <= lr or 0.5 * h * gg <= 1e6 * slack:
             h = lr
         else:
-            while h > lr and not f(y_pt - h * g) <= f_y - 0.5 * h * gg + slack:
+            while h > lr:
+                f_x = f(y_pt - h * g)
+                if f_x <= f_y - 0.5 * h * gg + slack:
+                    room = 2 - (f_y - f_x) / (0.5 * h * gg) < 1 / 1.5
+                    break
                 h *= 0.5
             if h <= lr:
-                h, wait = lr, 8
+                h, wait, room = lr, 8, True
         steps.append(h)
         x = y_pt - h * g
         if x_prev is None:
