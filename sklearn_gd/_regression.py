@@ -239,9 +239,11 @@ default='auto'
         only (``solver='gd'`` and ``partial_fit``); CG and TNC ignore it.
         ``'auto'``: tail averaging for mini-batch ``fit`` calls with ``tol``
         set and without ``early_stopping``: once the stopping rule is met
-        (the iterate wanders in the noise ball of its step), the iterates of
-        3 more epochs are averaged, and ``coef_`` / ``intercept_`` are those
-        of the average or of the last iterate, whichever has the lower
+        and (smooth losses) the full gradient at the iterate is still above
+        ``tol`` times its start (the iterate wanders in the noise ball of its
+        step; one pass to tell), the iterates of 3 more epochs are
+        averaged, and ``coef_`` / ``intercept_`` are those of the average or
+        of the last iterate, whichever has the lower
         training objective (two forward passes); ``n_iter_`` counts the 3
         epochs.  No averaging otherwise (full batches, ``partial_fit``,
         ``tol=None``, ``batch_size=1`` with plain steps, schedule-free SGD).

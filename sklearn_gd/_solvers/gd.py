@@ -54,8 +54,9 @@ class GradientDescent:
         start and at the returned model (two extra passes), reported in the
         result's ``optimality`` as for full batches.
     tail_epochs : int
-        Mini-batches (``average='auto'``): when the stopping rule is met,
-        average the iterates of this many more epochs and return the better
+        Mini-batches (``average='auto'``): when the stopping rule is met and
+        (smooth losses) the full gradient is still above ``tol`` times its
+        start, average the iterates of this many more epochs and return the better
         of that average and the last iterate by the full objective (two
         forward passes); 0 stops at once.  Not with a score function, an
         optimizer with its own evaluation point, or explicit averaging.
@@ -120,7 +121,7 @@ class GradientDescent:
         evals0 = self.opt_state.get("n_evals", 0)  # a line search's passes
         check = self.check_optimality and not full_batch and problem.loss.smooth
         start = problem.mapping_norm(theta, self.learning_rate) if check else None
-        tail = self._tail(stream, averager, monitor)
+        tail = self._tail(stream, averager, monitor, problem, start)
         try:
             with np.errstate(all="ignore"):
                 for _ in range(max_iter):
@@ -160,7 +161,7 @@ class GradientDescent:
         # and so is each pass of the optimality check, of the tail's choice
         # and of a line search
         n_grad = len(monitor.loss_curve) + (2 if check else 0)
-        n_grad += 2 if tail is not None and tail.averager is not None else 0
+        n_grad += tail.passes if tail is not None else 0
         n_grad += self.opt_state.get("n_evals", 0) - evals0
         result = monitor.result(model, t=t, n_grad_evals=n_grad)
         if model is not theta:  # averaged or schedule-free: training goes on from theta
@@ -180,8 +181,9 @@ class GradientDescent:
         stepper.defer_losses(problem.rows.X, stream, self.shuffle, bsz)
         return stream, None
 
-    def _tail(self, stream, averager, monitor):
-        """The :class:`_TailAverage` of a mini-batch run that may use one."""
+    def _tail(self, stream, averager, monitor, problem, start):
+        """The :class:`_TailAverage` of a mini-batch run that may use one;
+        ``start``: the gradient-mapping norm at the start (smooth losses)."""
         if (
             self.tail_epochs
             and stream is not None
@@ -189,7 +191,14 @@ class GradientDescent:
             and monitor.score_fn is None
             and not hasattr(self.optimizer, "eval_params")
         ):
-            return _TailAverage(self.tail_epochs)
+            optimal = None
+            if start is not None and monitor.tol is not None:
+
+                def optimal(theta):  # the gradient rule of full batches
+                    norm = problem.mapping_norm(theta, self.learning_rate)
+                    return norm <= monitor.tol * start
+
+            return _TailAverage(self.tail_epochs, optimal)
         return None
 
     def _step_sizes(self, steps):
@@ -288,10 +297,14 @@ class _TailAverage:
     iterate wanders in the noise ball of its constant step), the iterates of
     ``epochs`` more epochs are averaged (Polyak-Ruppert over the stationary
     tail: the noise averages out); the model is whichever of that average
-    and the last iterate has the lower full objective."""
+    and the last iterate has the lower full objective.  With ``optimal``
+    (smooth losses: the full-batch gradient rule at the iterate, one pass)
+    an iterate that already meets it ends the run as it is: no noise to
+    average, and the last iterate stays torch's."""
 
-    def __init__(self, epochs):
+    def __init__(self, epochs, optimal=None):
         self.epochs, self.left, self.averager = int(epochs), 0, None
+        self.optimal, self.passes = optimal, 0
 
     def ends_run(self, stop, monitor, theta, t):
         """Whether the run ends after the epoch that ended at update ``t``;
@@ -299,6 +312,11 @@ class _TailAverage:
         if self.averager is None:
             if not (stop and monitor.converged) or monitor.stopped_by_callback:
                 return stop
+            if self.optimal is not None:
+                self.passes += 1
+                if self.optimal(theta):
+                    self.optimal = None  # asked once
+                    return stop
             self.left = self.epochs  # the rule is met: average from here on
             self.averager = _Averager(theta, t + 1, {"avg": None, "count": 0})
             return False
@@ -309,6 +327,7 @@ class _TailAverage:
         """The average when its objective is lower, else ``theta``."""
         if self.averager is None or self.averager.state["avg"] is None:
             return theta
+        self.passes += 2
         avg = self.averager.model()
         return avg if problem.value(avg) < problem.value(theta) else theta
 
