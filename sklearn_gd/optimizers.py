@@ -578,6 +578,17 @@ class ScheduleFreeSGD(Optimizer):
         return (params - (1.0 - b1) * state["z"]) / b1
 
 
+_EPS64 = float(np.finfo(np.float64).eps)
+_EPS = {}  # dtype -> machine epsilon (np.finfo costs microseconds a call)
+
+
+def _eps(dtype):
+    eps = _EPS.get(dtype)
+    if eps is None:
+        eps = _EPS[dtype] = float(np.finfo(dtype).eps)
+    return eps
+
+
 class AcceleratedGradient(Optimizer):
     """Nesterov's accelerated gradient with adaptive restart, full batch.
 
@@ -719,9 +730,8 @@ class AcceleratedGradient(Optimizer):
             return lr
         gg = float(np.vdot(grad, grad))
         # rounding of two evaluations of f at nearly the same point
-        slack = 16.0 * np.finfo(y.dtype).eps * abs(f_y)
-        margin = max(self._MARGIN * 16.0 * np.finfo(np.float64).eps * abs(f_y),
-                     4.0 * slack)  # fmt: skip
+        slack = 16.0 * _eps(y.dtype) * abs(f_y)
+        margin = max(self._MARGIN * 16.0 * _EPS64 * abs(f_y), 4.0 * slack)
         if 0.5 * h * gg <= margin:
             # a decrease this close to rounding would be decided by it, and
             # so would the path (two fits of one objective would part)

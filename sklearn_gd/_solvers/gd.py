@@ -17,7 +17,7 @@ import functools
 import numpy as np
 
 from .. import _blas
-from .._problem import BatchGradient, mapping_norm
+from .._problem import BatchGradient, loss_sums, mapping_norm
 from .._step_size import auto_learning_rate
 from ..optimizers import Optimizer
 from ..schedules import Constant
@@ -445,10 +445,16 @@ class _Stepper:
 
     def _smooth_value(self, point):
         """The objective without its proximal part (loss and L2 part)."""
+        problem, W = self.problem, point[: self.W.shape[0]]
+        if self.whole is not None:  # one in-memory block: no block loop
+            X, Y, sw = self.whole
+            lsum = loss_sums(X, Y, sw, point, problem.loss, problem.fit_intercept)
+            f = lsum / problem.weight_sum
+        else:
+            f = problem.loss_value(point)
         if self.prox is None:
-            return self.problem.value(point)
-        W = point[: self.W.shape[0]]
-        return self.problem.loss_value(point) + 0.5 * self.l2 * float(np.vdot(W, W))
+            return f + problem.terms.value(W)
+        return f + 0.5 * self.l2 * float(np.vdot(W, W))
 
     def _add_l2(self):
         if self.l2_axpy is not None:
