@@ -482,11 +482,10 @@ class Problem:
         eigenvalue of ``H`` is at least ``mu`` (``alpha`` times the L2
         weight: all parameters penalized).  Stops when that upper figure is
         within 1% of the lower one or below ``rtol * |f(theta)|`` (returns
-        it), when the
-        lower one has moved by less than 0.1% for 3 steps (returns it: an
-        estimate), or after ``max_iter`` products (the upper one).  Returns
-        ``(f(theta), figure)``; the figure is None when there is no L2 part,
-        a product is not positive or a value not finite.
+        it), when the lower one has moved by less than 0.1% for 3 steps
+        (returns it: an estimate), or after ``max_iter`` products (the upper
+        one).  Returns ``(f(theta), figure)``; the figure is None when there
+        is no L2 part, a product is not positive or a value not finite.
         """
         mu = self.terms.l2
         theta = np.asarray(theta, dtype=np.float64)  # differences in float64

@@ -88,10 +88,7 @@ def _how_far(result, problem, tol):
         if gap > 1e-2 * abs(f):  # the bound ignores the loss's curvature
             f, newton = problem.newton_gap(result.theta)
             if newton is not None and newton < gap:
-                words = (
-                    f"about {newton:.2g} above its minimum by a second-order "
-                    "estimate (g^T H^-1 g / 2 at the model)"
-                )
+                words = _second_order_words(newton)
                 if not problem.fit_intercept:
                     words += (
                         f", and at most {gap:.2g} above it (the L2 penalty makes "
@@ -99,6 +96,15 @@ def _how_far(result, problem, tol):
                     )
         text += f" The objective ({f:.6g}) is {words}."
     return text
+
+
+def _second_order_words(gap):
+    """The figure of :meth:`Problem.newton_gap` in words."""
+    return (
+        f"about {gap:.2g} above its minimum by a second-order estimate "
+        "(g^T H^-1 g / 2 at the model, by conjugate gradients on Hessian-vector "
+        "products)"
+    )
 
 
 def _gap_words(gap, problem):
@@ -148,11 +154,8 @@ def warn_if_noise_plateau(result, problem, tol, rtol=1e-2):
         if newton is not None and newton < gap:
             if 2.0 * newton <= rtol * abs(f):
                 return
-            detail = (
-                f" and the objective ({f:.6g}) may be about {newton:.2g} above its "
-                "minimum (g^T H^-1 g / 2 at the model, by conjugate gradients on "
-                "Hessian-vector products)"
-            )
+            words = _second_order_words(newton)
+            detail = f" and the objective ({f:.6g}) may be {words}"
         else:
             detail = f" and the objective ({f:.6g}) may be {_gap_words(gap, problem)}"
     elif result.optimality <= rtol:

@@ -677,7 +677,7 @@ class AcceleratedGradient(Optimizer):
 
     def init_state(self, params):
         return {"step": 0, "x": None, "t": 1.0, "n_restarts": 0, "step_size": None,
-                "wait": 0}  # fmt: skip
+                "wait": 0, "room": True, "n_evals": 0}  # fmt: skip
 
     def update(self, params, grad, state, lr, objective=None, evaluate=None, prox=None):
         """One step; returns the step size taken (``lr`` without a line
@@ -722,9 +722,9 @@ class AcceleratedGradient(Optimizer):
         untested (on a quadratic, where ``1 / L`` is the curvature along the
         path, a try per iteration would cost half a pass for nothing)."""
         h = state["step_size"] or lr
-        if state.get("wait", 0) > 0:
+        if state["wait"] > 0:
             state["wait"] -= 1
-        elif state.get("room", True):
+        elif state["room"]:
             h *= self._GROW
         if h <= lr:
             return lr
@@ -746,7 +746,7 @@ class AcceleratedGradient(Optimizer):
                 moved = y - trial
                 bound = f_y - float(np.vdot(grad, moved))
                 bound += float(np.vdot(moved, moved)) / (2.0 * h)
-            state["n_evals"] = state.get("n_evals", 0) + 1
+            state["n_evals"] += 1
             f_x = evaluate(trial)
             if f_x <= bound + slack:
                 # along g, f(y - h g) = f(y) - h|g|^2 + h^2 c|g|^2 / 2 for a

@@ -17,7 +17,7 @@ import functools
 import numpy as np
 
 from .. import _blas
-from .._problem import BatchGradient, loss_sums, mapping_norm
+from .._problem import BatchGradient, mapping_norm
 from .._step_size import auto_learning_rate
 from ..optimizers import Optimizer
 from ..schedules import Constant
@@ -129,9 +129,7 @@ class GradientDescent:
                     penalty = problem.terms.value(theta[: problem.d])
                     optimality = None  # mini-batches: the objective rule
                     if full_batch:
-                        f, optimality = stepper.full_step(
-                            lrs[0], self.learning_rate, penalty
-                        )
+                        f, optimality = stepper.full_step(lrs[0], self.learning_rate)
                         lsum = f * S
                         if averager is not None:
                             averager(t + 1)
@@ -315,7 +313,6 @@ class _TailAverage:
             if self.optimal is not None:
                 self.passes += 1
                 if self.optimal(theta):
-                    self.optimal = None  # asked once
                     return stop
             self.left = self.epochs  # the rule is met: average from here on
             self.averager = _Averager(theta, t + 1, {"avg": None, "count": 0})
@@ -377,8 +374,7 @@ class _Stepper:
                     f"{type(optimizer).__name__}(line_search=True) needs a "
                     "built-in penalty (its smooth part is evaluated apart)."
                 )
-            d_rows = d
-            self.inner_prox = lambda P, h: terms.prox(P[:d_rows], h)
+            self.inner_prox = lambda P, h: terms.prox(P[:d], h)
         # an object with only init_state/update gets the base class's binding
         updater = getattr(optimizer, "updater", None) or functools.partial(
             Optimizer.updater, optimizer
@@ -422,11 +418,11 @@ class _Stepper:
         self._apply(lr)
         return lsum
 
-    def full_step(self, lr, eta, penalty=0.0):
+    def full_step(self, lr, eta):
         """Update ``theta`` on all rows; return the mean weighted loss and the
         norm of the gradient mapping at ``theta`` before the update.  An
-        optimizer with a line search gets the objective ``f + penalty`` at
-        ``theta`` and the problem's objective function."""
+        optimizer with a line search gets the smooth part of the objective
+        at ``theta`` and the function that evaluates it anywhere."""
         if self.whole is not None:
             S = self.problem.weight_sum
             f = self.gradient.dense(*self.whole, S) / S  # grad / S into self.grad
@@ -435,26 +431,18 @@ class _Stepper:
             self.grad[...] = grad
         self._add_l2()
         optimality = self._mapping_norm(eta)
-        search = {}
         if self.line_search:
-            if self.prox is not None:  # the smooth part of the penalty only
-                penalty = 0.5 * self.l2 * float(np.vdot(self.W, self.W))
-            search.update(objective=f + penalty, evaluate=self._smooth_value)
-        self._apply(lr, **search)
+            l2_part = 0.5 * self.l2 * float(np.vdot(self.W, self.W))
+            self._apply(lr, objective=f + l2_part, evaluate=self._smooth_value)
+        else:
+            self._apply(lr)
         return f, optimality
 
     def _smooth_value(self, point):
-        """The objective without its proximal part (loss and L2 part)."""
-        problem, W = self.problem, point[: self.W.shape[0]]
-        if self.whole is not None:  # one in-memory block: no block loop
-            X, Y, sw = self.whole
-            lsum = loss_sums(X, Y, sw, point, problem.loss, problem.fit_intercept)
-            f = lsum / problem.weight_sum
-        else:
-            f = problem.loss_value(point)
-        if self.prox is None:
-            return f + problem.terms.value(W)
-        return f + 0.5 * self.l2 * float(np.vdot(W, W))
+        """The objective without its proximal part: loss and L2 part (all of
+        a built-in penalty without an L1 part)."""
+        W = point[: self.W.shape[0]]
+        return self.problem.loss_value(point) + 0.5 * self.l2 * float(np.vdot(W, W))
 
     def _add_l2(self):
         if self.l2_axpy is not None:
