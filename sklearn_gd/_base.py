@@ -198,13 +198,25 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
 
     def _components(self, classes, incremental=False):
         """Fresh, validated copies of penalty, schedule and optimizer."""
-        penalty = clone(get_penalty(self.penalty), safe=False)
+        checked = []  # objects of the user's: cloned, their arguments checked
+
+        def own(component, param):
+            if component is param:  # not made from a name: the user's object
+                component = clone(component, safe=False)
+                checked.append(component)
+            return component  # made from a name: default arguments
+
+        penalty = own(get_penalty(self.penalty), self.penalty)
         # 'auto' is resolved with the step size, in _solver
         name = "constant" if _is_auto(self.schedule) else self.schedule
-        schedule = clone(get_schedule(name), safe=False)
+        schedule = own(get_schedule(name), self.schedule)
         loss = self._loss_object(classes)
-        optimizer = clone(self._make_optimizer(penalty, loss, incremental), safe=False)
-        for component in (penalty, schedule, optimizer):
+        optimizer = self._make_optimizer(penalty, loss, incremental)
+        if hasattr(self, "momentum"):  # the presets build it from arguments
+            checked.append(optimizer)
+        else:
+            optimizer = own(optimizer, self.optimizer)
+        for component in checked:
             if hasattr(component, "validate"):
                 component.validate()
         if hasattr(schedule, "reset"):

@@ -7,10 +7,10 @@ including a short last one.
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, logsumexp
 
-from sklearn_gd import GDClassifier, GDRegressor, _rows
+from sklearn_gd import GDClassifier, GDRegressor, _rows, _step_size
 from sklearn_gd._losses import get_loss
 from sklearn_gd._problem import Problem, gram_sums
 from sklearn_gd._rows import ArrayRows
@@ -86,6 +86,35 @@ def test_blocked_gram_product_and_lipschitz_constant(monkeypatch):
     # Rayleigh quotients approach the largest eigenvalue from below
     L = np.linalg.eigvalsh(Xt.T @ (sw[:, None] * Xt) / sw.sum()).max()
     assert 0.9 * L <= lam <= L * (1 + 1e-12)
+
+
+def test_power_iterations_start_from_the_documented_fixed_vector(monkeypatch):
+    # the start of the power iterations is 1 + 0.1 u, u the first draws of
+    # RandomState(0).uniform(-1, 1): kept between calls, never altered, the
+    # same for every size asked for (a longer draw begins with a shorter one)
+    monkeypatch.setattr(_step_size, "_DRAWS", np.empty(0))
+    for m in (3, 8, 3000, 8):
+        expected = np.random.RandomState(0).uniform(-1, 1, m)
+        assert_array_equal(_step_size._start_draws(m), expected)
+    X, _, _, _ = _data(1)
+    Y = np.zeros((N, 1))
+    before = _step_size._DRAWS.copy()
+    lam = lipschitz_constant(ArrayRows(X, Y, None), True)
+    assert_array_equal(_step_size._DRAWS, before)
+    # the documented iterations by hand from that start: Rayleigh quotients,
+    # at most 10, ending once one moves by at most 0.1% (after the third)
+    Xt = np.c_[X, np.ones(N)]
+    A = Xt.T @ Xt / N
+    v = 1.0 + 0.1 * np.random.RandomState(0).uniform(-1, 1, D + 1)
+    v /= np.linalg.norm(v)
+    estimate = 0.0
+    for it in range(10):
+        w = A @ v
+        previous, estimate = estimate, v @ w
+        v = w / np.linalg.norm(w)
+        if it >= 2 and abs(estimate - previous) <= 1e-3 * estimate:
+            break
+    assert lam == pytest.approx(estimate, rel=1e-12)
 
 
 @pytest.mark.parametrize("Est", [GDRegressor, GDClassifier])
