@@ -208,14 +208,13 @@ def min_time(make, X, y, repeat=20):
     return best
 
 
-def floor(name, X, y, classifier):
-    """One row of the ``--floor`` table (milliseconds)."""
+def training_part(X, y, classifier):
+    """The standardized training part of ``X, y`` and ``rel(est)``: an
+    estimator's relative suboptimality on it (the objective of API.md)."""
     X_train, _, y_train, _ = train_test_split(X, y, random_state=0)
     X_train = StandardScaler().fit(X_train).transform(X_train)
     ref = reference(X_train, y_train, classifier)
-    gd = GDClassifier if classifier else GDRegressor
-    msgd = MomentumSGDClassifier if classifier else MomentumSGDRegressor
-    template = gd(max_iter=1, tol=None)
+    template = (GDClassifier if classifier else GDRegressor)(max_iter=1, tol=None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         template.fit(X_train, y_train)
@@ -224,6 +223,14 @@ def floor(name, X, y, classifier):
     def rel(est):
         return (objective(template, est, X_train, y_train) - f_star) / abs(f_star)
 
+    return X_train, y_train, rel
+
+
+def floor(name, X, y, classifier):
+    """One row of the ``--floor`` table (milliseconds)."""
+    X_train, y_train, rel = training_part(X, y, classifier)
+    gd = GDClassifier if classifier else GDRegressor
+    msgd = MomentumSGDClassifier if classifier else MomentumSGDRegressor
     if classifier:
         sgd, accurate = (
             SGDClassifier(loss="log_loss"),
@@ -259,43 +266,27 @@ def floor(name, X, y, classifier):
 
 def seeds(name, X, y, classifier, random_states=range(6)):
     """One row of the ``--seeds`` table."""
-    X_train, _, y_train, _ = train_test_split(X, y, random_state=0)
-    X_train = StandardScaler().fit(X_train).transform(X_train)
-    ref = reference(X_train, y_train, classifier)
-    template = (GDClassifier if classifier else GDRegressor)(max_iter=1, tol=None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        template.fit(X_train, y_train)
-        f_star = objective(template, ref, X_train, y_train)
-        cells = []
-        for make in (
-            MomentumSGDClassifier if classifier else MomentumSGDRegressor,
-            functools.partial(SGDClassifier, loss="log_loss")
-            if classifier
-            else SGDRegressor,
-        ):
-            rel = [
-                (objective(template, make(random_state=seed).fit(X_train, y_train),
-                           X_train, y_train) - f_star) / abs(f_star)
+    X_train, y_train, rel = training_part(X, y, classifier)
+    cells = []
+    for make in (
+        MomentumSGDClassifier if classifier else MomentumSGDRegressor,
+        functools.partial(SGDClassifier, loss="log_loss")
+        if classifier
+        else SGDRegressor,
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            values = [
+                rel(make(random_state=seed).fit(X_train, y_train))
                 for seed in random_states
-            ]  # fmt: skip
-            cells.append(f"{np.mean(rel):.1e} ({min(rel):.1e}-{max(rel):.1e})")
+            ]
+        cells.append(f"{np.mean(values):.1e} ({min(values):.1e}-{max(values):.1e})")
     print(f"| {name} | {cells[0]} | {cells[1]} |")
 
 
 def equal_accuracy(name, X, y, classifier):
-    X_train, _, y_train, _ = train_test_split(X, y, random_state=0)
-    X_train = StandardScaler().fit(X_train).transform(X_train)
-    ref = reference(X_train, y_train, classifier)
+    X_train, y_train, rel = training_part(X, y, classifier)
     ours = GDClassifier if classifier else GDRegressor
-    template = ours(max_iter=1, tol=None)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        template.fit(X_train, y_train)
-    f_star = objective(template, ref, X_train, y_train)
-
-    def rel(est):
-        return (objective(template, est, X_train, y_train) - f_star) / abs(f_star)
 
     def sgd(max_iter=1000, tol=1e-3):
         if classifier:
@@ -314,7 +305,7 @@ def equal_accuracy(name, X, y, classifier):
     n_sgd, t_sgd_eq, r_sgd_eq = first_as_accurate(
         lambda k: sgd(max_iter=k, tol=None), epochs, r_ours, rel, X_train, y_train
     )
-    iters = (1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000)
+    iters = (1, 2, 3, 5, *range(10, 100, 5), 100, 200, 500, 1000)
     n_ours, t_ours_eq, r_ours_eq = first_as_accurate(
         lambda k: ours(max_iter=k, tol=None), iters, r_sgd, rel, X_train, y_train
     )
