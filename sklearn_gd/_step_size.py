@@ -21,7 +21,9 @@ def _start_draws(m):
     iterations of a small problem)."""
     global _DRAWS
     if len(_DRAWS) < m:
-        _DRAWS = np.random.RandomState(0).uniform(-1, 1, max(m, 1024))
+        draws = np.random.RandomState(0).uniform(-1, 1, max(m, 1024))
+        draws.flags.writeable = False  # handed out as views
+        _DRAWS = draws
     return _DRAWS[:m]
 
 
