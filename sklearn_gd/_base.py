@@ -470,9 +470,10 @@ class _BaseGD(CallbackSupportMixin, BaseEstimator):
             start.schedule = _auto_schedule(problem, start.lr)
         average, tail = None, 0
         if _is_auto(self.average):
-            # the noise-plateau tail of mini-batch fits (see _TailAverage)
-            fit = not incremental and self.tol is not None
-            tail = _TAIL_EPOCHS if fit and not self.early_stopping else 0
+            # the noise-plateau tail of mini-batch fits (see _TailAverage; the
+            # solver starts it only when the objective's stopping rule ends a
+            # run: never with tol=None or early stopping)
+            tail = 0 if incremental else _TAIL_EPOCHS
         elif self.average is not False:
             average = 1 if self.average is True else int(self.average)
         if average is not None and start.average_state is None:

@@ -432,8 +432,8 @@ class _Stepper:
         self._add_l2()
         optimality = self._mapping_norm(eta)
         if self.line_search:
-            l2_part = 0.5 * self.l2 * float(np.vdot(self.W, self.W))
-            self._apply(lr, objective=f + l2_part, evaluate=self._smooth_value)
+            smooth = f + self._l2_part(self.W)
+            self._apply(lr, objective=smooth, evaluate=self._smooth_value)
         else:
             self._apply(lr)
         return f, optimality
@@ -441,8 +441,11 @@ class _Stepper:
     def _smooth_value(self, point):
         """The objective without its proximal part: loss and L2 part (all of
         a built-in penalty without an L1 part)."""
-        W = point[: self.W.shape[0]]
-        return self.problem.loss_value(point) + 0.5 * self.l2 * float(np.vdot(W, W))
+        return self.problem.loss_value(point) + self._l2_part(point[: self.W.shape[0]])
+
+    def _l2_part(self, W):
+        """The L2 part of the penalty at ``W``, ``alpha l2 |W|^2 / 2``."""
+        return 0.5 * self.l2 * float(np.vdot(W, W))
 
     def _add_l2(self):
         if self.l2_axpy is not None:
